@@ -1,0 +1,2 @@
+export { getDevice, getSharedDevice, type DeviceHandle, type GetDeviceOptions } from './get-device.js';
+export { CPU_DRIVERS, type VulkanDriver, type DriverInfo } from './drivers.js';

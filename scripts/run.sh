@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Entry point of the README commands: makes sure the machine has what headsplat needs
+# (pnpm, the CPU Vulkan driver, dependencies), then runs one task.
+#   bash scripts/run.sh test|example|bench|build|typecheck
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$HOME/.local/bin:$PATH"
+task=${1:?usage: scripts/run.sh test|example|bench|build|typecheck}
+shift || true
+
+if [ "$task" = test ]; then export HEADSPLAT_WITH_CHROMIUM=${HEADSPLAT_WITH_CHROMIUM:-1}; fi
+bash scripts/ensure-env.sh
+if [ "${CI:-}" = true ]; then pnpm install --frozen-lockfile --reporter=silent; else pnpm install --prefer-offline --reporter=silent; fi
+
+case "$task" in
+  test)      exec pnpm exec vitest run "$@" ;;
+  example)   exec pnpm --filter @headsplat/examples run main "$@" ;;
+  bench)     exec pnpm exec tsx scripts/bench.ts "$@" ;;
+  build)     exec pnpm exec turbo run build "$@" ;;
+  typecheck) exec pnpm exec turbo run typecheck "$@" ;;
+  *) echo "unknown task '$task' (expected test, example, bench, build or typecheck)" >&2; exit 2 ;;
+esac
