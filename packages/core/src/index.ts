@@ -1,1 +1,14 @@
-export {};
+/**
+ * @headsplat/core: tensors, reverse-mode autograd, CPU and WebGPU backends, custom ops, IO.
+ */
+import './backends/cpu/index.js';
+
+export type { DType, Device, TypedArray } from './dtype.js';
+export { Tensor, type NestedArray } from './tensor.js';
+export { tidy, keep, noGrad, isGradEnabled, liveTensors, getDefaultDevice, setDefaultDevice } from './engine.js';
+export { HeadsplatError } from './errors.js';
+export { defineOp, registerKernel, runKernel, type OpContext, type OpDefinition, type KernelImpl, type KernelOutput } from './op.js';
+export type { BackwardOptions } from './autograd.js';
+export { registerBackend, getBackend, hasBackend, type Backend } from './backend.js';
+export type { KernelAttrs, KernelName } from './kernel-names.js';
+export * from './ops/index.js';

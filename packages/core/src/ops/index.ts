@@ -1,0 +1,3 @@
+export * from './creation.js';
+export * from './binary.js';
+export type { TensorLike } from './util.js';
