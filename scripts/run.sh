@@ -13,7 +13,12 @@ bash scripts/ensure-env.sh
 if [ "${CI:-}" = true ]; then pnpm install --frozen-lockfile --reporter=silent; else pnpm install --prefer-offline --reporter=silent; fi
 
 case "$task" in
-  test)      exec pnpm exec vitest run "$@" ;;
+  test)
+    mkdir -p test-output
+    rc=0
+    pnpm exec vitest run --reporter=default --reporter=json --outputFile.json=test-output/vitest.json "$@" || rc=$?
+    node scripts/test-summary.mjs test-output/vitest.json
+    exit $rc ;;
   example)   exec pnpm --filter @headsplat/examples run main "$@" ;;
   bench)     exec pnpm exec tsx scripts/bench.ts "$@" ;;
   build)     exec pnpm exec turbo run build "$@" ;;
