@@ -64,6 +64,15 @@ export interface RenderOptions {
   tileSize?: number;
   /** Low-pass dilation added to the 2D covariance diagonal. Default 0.3. */
   eps2d?: number;
+  /**
+   * TEST ONLY. Removes every hard discontinuity so that central finite differences match
+   * the analytic gradients exactly: no 1/255 alpha skip, no 0.99 alpha clamp, no early
+   * stop at transmittance 1e-4, no clamp of SH colours at 0, no opacity / extent /
+   * off-screen culling (every splat inside the near/far range is composited over the
+   * whole image). Near/far culling and the 1.3x-frustum clamp of the projection
+   * Jacobian stay (the latter is differentiable almost everywhere). Default false.
+   */
+  smoothCutoff?: boolean;
 }
 
 /** What a forward pass returns. Images are channel-last, row-major. */
@@ -102,4 +111,9 @@ export interface RenderGradients {
   viewMatrix: Float32Array | Float64Array;
   /** (N, 2) gradient w.r.t. projected 2D means (for densification statistics). */
   means2d: Float32Array | Float64Array;
+  /**
+   * (N, 2) sum over pixels of the absolute per-pixel contributions to `means2d`
+   * (gsplat's `absgrad`, AbsGS), when the implementation provides it.
+   */
+  means2dAbs?: Float32Array | Float64Array;
 }
