@@ -12,3 +12,4 @@ export type { BackwardOptions } from './autograd.js';
 export { registerBackend, getBackend, hasBackend, type Backend } from './backend.js';
 export type { KernelAttrs, KernelName } from './kernel-names.js';
 export * from './ops/index.js';
+export { Generator, manualSeed, rand, randn, randint, randperm, type RandomOptions } from './random.js';

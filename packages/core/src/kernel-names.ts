@@ -79,16 +79,32 @@ export interface KernelAttrs {
   Conv2dBackpropInput: { stride: [number, number]; padding: [number, number]; dilation: [number, number]; groups: number; inputShape: [number, number, number, number] };
   /** inputs [x, dy] -> dw (O, C/groups, kh, kw). */
   Conv2dBackpropFilter: { stride: [number, number]; padding: [number, number]; dilation: [number, number]; groups: number; filterShape: [number, number, number, number] };
-  /** inputs [x (N,C,H,W)] -> pooled; max also returns int32 argmax flat index within (H*W) as a second output. */
+  /**
+   * inputs [x (N,C,H,W)] -> pooled; max also returns int32 argmax flat index within (H*W) as a second output.
+   * Ho = floor((H + 2p - k)/s) + 1 (floor mode). Window rows [o*s - p, o*s - p + k) clipped to the
+   * input; avg divisor = window clipped to [-p, H + p) when countIncludePad, else the clipped count
+   * (PyTorch). max: first maximum in row-major window order; NaN wins (propagates).
+   */
   Pool2d: { kind: 'avg' | 'max'; kernel: [number, number]; stride: [number, number]; padding: [number, number]; countIncludePad: boolean };
   /** inputs [dy, (argmax for max)] -> dx of inputShape. */
   Pool2dBackward: { kind: 'avg' | 'max'; kernel: [number, number]; stride: [number, number]; padding: [number, number]; countIncludePad: boolean; inputShape: [number, number, number, number] };
-  /** inputs [x (N,C,H,W)] -> (N,C,outH,outW). nearest: src = floor(dst * in/out) (PyTorch 'nearest'). */
+  /**
+   * inputs [x (N,C,H,W)] -> (N,C,outH,outW). nearest: src = min(floor(dst * in/out), in-1) (PyTorch
+   * 'nearest'). bilinear, per axis: src = alignCorners ? dst*(in-1)/(out-1) (0 when out = 1) :
+   * max(0, (dst + 0.5)*in/out - 0.5); lo = floor(src), hi = min(lo+1, in-1), weight of hi = src - lo.
+   */
   Upsample: { mode: 'nearest' | 'bilinear'; size: [number, number]; alignCorners: boolean };
   UpsampleBackward: { mode: 'nearest' | 'bilinear'; inputShape: [number, number, number, number]; alignCorners: boolean };
-  /** inputs [x (N,C,H,W), grid (N,Ho,Wo,2) in [-1,1], (x, y) order] -> (N,C,Ho,Wo); bilinear (PyTorch semantics). */
+  /**
+   * inputs [x (N,C,H,W), grid (N,Ho,Wo,2) in [-1,1], (x, y) order] -> (N,C,Ho,Wo); bilinear (PyTorch semantics):
+   * pixel = alignCorners ? (g+1)/2*(size-1) : ((g+1)*size-1)/2; 'border' clamps the pixel coordinate to
+   * [0, size-1]; 'zeros' reads 0 for taps outside the input.
+   */
   GridSample: { alignCorners: boolean; padding: 'zeros' | 'border' };
-  /** inputs [x, grid, dy] -> [dx, dgrid]. */
+  /**
+   * inputs [x, grid, dy] -> [dx, dgrid]. dgrid sums over channels; with 'border' its component is 0
+   * where the coordinate was clamped (pixel <= 0 or >= size-1), as PyTorch's clip_coordinates_set_grad.
+   */
   GridSampleBackward: { alignCorners: boolean; padding: 'zeros' | 'border' };
 }
 

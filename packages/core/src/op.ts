@@ -88,7 +88,7 @@ export function needsGrad(inputs: readonly Tensor[]): boolean {
 export function record(spec: RecordSpec): void {
   if (!needsGrad(spec.inputs)) return;
   const edges: (Edge | null)[] = spec.inputs.map((t) =>
-    t.requiresGrad ? { node: t.gradFn, index: t.outputIndex, leaf: t.gradFn ? null : t, shape: t.shape } : null,
+    t.requiresGrad ? { node: t.gradFn, index: t.outputIndex, leaf: t.gradFn ? null : (t.leafOrigin ?? t), shape: t.shape } : null,
   );
   const outs = new Set(spec.outputs);
   const saved = (spec.save ?? []).map((t) => {

@@ -28,6 +28,8 @@ export class Tensor {
   gradFn: Node | null = null;
   /** @internal which output of `gradFn` this is */
   outputIndex = 0;
+  /** @internal for an alias of a leaf (a tensor saved for backward): the leaf gradients go to */
+  leafOrigin: Tensor | null = null;
   /** @internal */
   ref: DataRef;
   private disposed = false;
@@ -128,6 +130,9 @@ export class Tensor {
       t.gradFn = this.gradFn;
       t.outputIndex = this.outputIndex;
       this.gradFn.refs++;
+    } else {
+      // Double backward through a saved leaf must reach the original leaf's .grad.
+      t.leafOrigin = this.leafOrigin ?? this;
     }
     return t;
   }

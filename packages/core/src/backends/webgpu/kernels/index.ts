@@ -1,0 +1,10 @@
+/**
+ * Registers every WebGPU kernel (side-effect imports). Kernel authors: add one import
+ * line per kernel file here.
+ */
+import './elementwise.js';
+import './copy.js';
+import './strided.js';
+import './reduce.js';
+import './scan.js';
+import './indexing.js';
