@@ -12,4 +12,6 @@ export type { BackwardOptions } from './autograd.js';
 export { registerBackend, getBackend, hasBackend, type Backend } from './backend.js';
 export type { KernelAttrs, KernelName } from './kernel-names.js';
 export * from './ops/index.js';
+export { initWebGPU, type WebGPUBackend } from './backends/webgpu/index.js';
 export { Generator, manualSeed, rand, randn, randint, randperm, type RandomOptions } from './random.js';
+export { gradcheck, gradcheckReport, type GradcheckOptions, type GradcheckReport } from './gradcheck.js';

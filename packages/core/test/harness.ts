@@ -30,13 +30,12 @@ export function describeBackends(name: string, body: (ctx: BackendCtx) => void, 
     describe(`${name} [${device}]`, () => {
       const ctx: BackendCtx = { device, tol: device === 'cpu' ? 1e-6 : 2e-5 };
       if (device === 'webgpu') {
-        beforeAll(async (s) => {
+        beforeAll(async () => {
           webgpuReady ??= initGpu();
           const err = await webgpuReady;
           if (err) {
             if (process.env.CI === 'true') throw new Error(`WebGPU is required under CI=true: ${err.message}`);
             console.warn(`[webgpu] skipping '${name}': ${err.message}`);
-            void s;
           }
         }, 120_000);
       }
