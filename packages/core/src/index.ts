@@ -15,3 +15,4 @@ export * from './ops/index.js';
 export { initWebGPU, type WebGPUBackend } from './backends/webgpu/index.js';
 export { Generator, manualSeed, rand, randn, randint, randperm, type RandomOptions } from './random.js';
 export { gradcheck, gradcheckReport, type GradcheckOptions, type GradcheckReport } from './gradcheck.js';
+export * from './io/index.js';
