@@ -8,3 +8,8 @@ import './strided.js';
 import './reduce.js';
 import './scan.js';
 import './indexing.js';
+import './matmul.js';
+import './conv.js';
+import './pool.js';
+import './upsample.js';
+import './grid-sample.js';

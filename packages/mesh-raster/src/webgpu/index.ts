@@ -1,0 +1,1 @@
+export { MeshRasterizerWebGPU, createMeshRasterizer } from './mesh-rasterizer.js';

@@ -1,0 +1,136 @@
+/**
+ * Tile binning on the GPU (3DGS "duplicateWithKeys" + "identifyTileRanges", in brush's
+ * two-sort form: Gaussians are depth-sorted once, then their (tile, Gaussian) pairs are
+ * emitted in depth order and stably sorted by tile id only, so that each tile's list is
+ * front to back with ties broken by Gaussian index, as in ../cpu/tiles.ts).
+ *
+ * Kernels:
+ * - `depthKeys`: key = float bits of camera depth z (z > near >= 0, so the bits order as
+ *   the values) for rasterized Gaussians, 0xffffffff otherwise; value = Gaussian index.
+ * - `tileCounts`: counts[k] = number of tiles of the k-th Gaussian in depth order.
+ * - (exclusive scan of counts -> offsets; the total is read back to size the pairs.)
+ * - `emitPairs`: writes (tile id, Gaussian index) pairs at each Gaussian's offset.
+ * - `tileRanges`: ranges[tile] = [start, end) into the tile-sorted pairs.
+ *
+ * API
+ * - `encodeDepthKeys`, `encodeTileCounts`, `encodeEmitPairs`, `encodeTileRanges`
+ */
+
+import { type Frame, WGSL_LINEAR_GROUP } from './gpu-context.js';
+
+const WG = 256;
+
+const depthKeysWgsl = (): string => /* wgsl */ `
+${WGSL_LINEAR_GROUP}
+struct P { n: u32 }
+@group(0) @binding(0) var<uniform> p: P;
+@group(0) @binding(1) var<storage, read> splats: array<vec4f>;
+@group(0) @binding(2) var<storage, read> rects: array<vec4u>;
+@group(0) @binding(3) var<storage, read_write> keys: array<u32>;
+@group(0) @binding(4) var<storage, read_write> vals: array<u32>;
+@compute @workgroup_size(${WG})
+fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) t: u32) {
+  let i = linearGroup(wid, nwg) * ${WG}u + t;
+  if (i >= p.n) { return; }
+  let r = rects[i];
+  let visible = r.z > r.x && r.w > r.y;
+  keys[i] = select(0xffffffffu, bitcast<u32>(splats[3u * i].w), visible);
+  vals[i] = i;
+}`;
+
+const tileCountsWgsl = (): string => /* wgsl */ `
+${WGSL_LINEAR_GROUP}
+struct P { n: u32 }
+@group(0) @binding(0) var<uniform> p: P;
+@group(0) @binding(1) var<storage, read> order: array<u32>;
+@group(0) @binding(2) var<storage, read> rects: array<vec4u>;
+@group(0) @binding(3) var<storage, read_write> counts: array<u32>;
+@compute @workgroup_size(${WG})
+fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) t: u32) {
+  let k = linearGroup(wid, nwg) * ${WG}u + t;
+  if (k >= p.n) { return; }
+  let r = rects[order[k]];
+  counts[k] = select(0u, (r.z - r.x) * (r.w - r.y), r.z > r.x && r.w > r.y);
+}`;
+
+const emitPairsWgsl = (): string => /* wgsl */ `
+${WGSL_LINEAR_GROUP}
+struct P { n: u32, tilesX: u32 }
+@group(0) @binding(0) var<uniform> p: P;
+@group(0) @binding(1) var<storage, read> order: array<u32>;
+@group(0) @binding(2) var<storage, read> rects: array<vec4u>;
+@group(0) @binding(3) var<storage, read> offsets: array<u32>;
+@group(0) @binding(4) var<storage, read_write> pairKeys: array<u32>;
+@group(0) @binding(5) var<storage, read_write> pairVals: array<u32>;
+@compute @workgroup_size(${WG})
+fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) t: u32) {
+  let k = linearGroup(wid, nwg) * ${WG}u + t;
+  if (k >= p.n) { return; }
+  let g = order[k];
+  let r = rects[g];
+  if (!(r.z > r.x && r.w > r.y)) { return; }
+  var o = offsets[k];
+  for (var ty = r.y; ty < r.w; ty++) {
+    for (var tx = r.x; tx < r.z; tx++) {
+      pairKeys[o] = ty * p.tilesX + tx;
+      pairVals[o] = g;
+      o++;
+    }
+  }
+}`;
+
+const tileRangesWgsl = (): string => /* wgsl */ `
+${WGSL_LINEAR_GROUP}
+struct P { m: u32 }
+@group(0) @binding(0) var<uniform> p: P;
+@group(0) @binding(1) var<storage, read> keys: array<u32>;
+@group(0) @binding(2) var<storage, read_write> ranges: array<vec2u>;
+@compute @workgroup_size(${WG})
+fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) t: u32) {
+  let i = linearGroup(wid, nwg) * ${WG}u + t;
+  if (i >= p.m) { return; }
+  let tile = keys[i];
+  if (i == 0u || keys[i - 1u] != tile) { ranges[tile].x = i; }
+  if (i + 1u == p.m || keys[i + 1u] != tile) { ranges[tile].y = i + 1u; }
+}`;
+
+export function encodeDepthKeys(
+  frame: Frame,
+  pass: GPUComputePassEncoder,
+  b: { n: number; splats: GPUBuffer; rects: GPUBuffer; keys: GPUBuffer; vals: GPUBuffer },
+): void {
+  const pl = frame.ctx.pipeline('depth-keys', depthKeysWgsl);
+  const u = frame.uniform(new Uint32Array([b.n, 0, 0, 0]));
+  frame.dispatch(pass, pl, [u, b.splats, b.rects, b.keys, b.vals], Math.ceil(b.n / WG));
+}
+
+export function encodeTileCounts(
+  frame: Frame,
+  pass: GPUComputePassEncoder,
+  b: { n: number; order: GPUBuffer; rects: GPUBuffer; counts: GPUBuffer },
+): void {
+  const pl = frame.ctx.pipeline('tile-counts', tileCountsWgsl);
+  const u = frame.uniform(new Uint32Array([b.n, 0, 0, 0]));
+  frame.dispatch(pass, pl, [u, b.order, b.rects, b.counts], Math.ceil(b.n / WG));
+}
+
+export function encodeEmitPairs(
+  frame: Frame,
+  pass: GPUComputePassEncoder,
+  b: { n: number; tilesX: number; order: GPUBuffer; rects: GPUBuffer; offsets: GPUBuffer; pairKeys: GPUBuffer; pairVals: GPUBuffer },
+): void {
+  const pl = frame.ctx.pipeline('emit-pairs', emitPairsWgsl);
+  const u = frame.uniform(new Uint32Array([b.n, b.tilesX, 0, 0]));
+  frame.dispatch(pass, pl, [u, b.order, b.rects, b.offsets, b.pairKeys, b.pairVals], Math.ceil(b.n / WG));
+}
+
+/** `ranges` must be zeroed by the caller (tiles without pairs keep [0, 0)). */
+export function encodeTileRanges(
+  frame: Frame,
+  pass: GPUComputePassEncoder,
+  b: { m: number; keys: GPUBuffer; ranges: GPUBuffer },
+): void {
+  const pl = frame.ctx.pipeline('tile-ranges', tileRangesWgsl);
+  const u = frame.uniform(new Uint32Array([b.m, 0, 0, 0]));
+  frame.dispatch(pass, pl, [u, b.keys, b.ranges], Math.ceil(b.m / WG));
+}

@@ -1,0 +1,150 @@
+/**
+ * Forward rasterization: one workgroup per tile (tileSize x tileSize invocations, one per
+ * pixel), front-to-back alpha compositing of the tile's depth-sorted splat list
+ * (3DGS `renderCUDA`; maths as ../cpu/rasterize.ts):
+ *   alpha = min(0.99, o' exp(-q/2)), skipped when < 1/255; stop (without the splat) when
+ *   T (1 - alpha) < 1e-4; out += c alpha T; T *= 1 - alpha; out += T background.
+ * The list is walked in batches of tileSize^2 splats that the workgroup loads
+ * cooperatively into workgroup memory; the tile stops early once all its pixels are done.
+ *
+ * Outputs: rgb (H, W, 3), features (H, W, F), and `aux` (u32 words, planar):
+ *   [alpha = 1 - T_final (P) | depth (P) | T_final (P) | last (P)]
+ * where `last` is the number of list entries up to and including the last contributing
+ * splat (the backward walks entries [0, last) back to front).
+ *
+ * API
+ * - `encodeRasterize(frame, pass, buffers)`
+ */
+
+import { MAX_ALPHA, TRANSMITTANCE_EPS } from '../cpu/rasterize.js';
+import type { Frame } from './gpu-context.js';
+import { paramsWgsl } from './params.js';
+import { ALPHA_THRESHOLD } from '../cpu/project.js';
+
+export const RASTER_CONSTANTS_WGSL = /* wgsl */ `
+const ALPHA_THRESHOLD: f32 = ${ALPHA_THRESHOLD};
+const MAX_ALPHA: f32 = ${MAX_ALPHA};
+const TRANSMITTANCE_EPS: f32 = ${TRANSMITTANCE_EPS};
+`;
+
+const rasterizeWgsl = (ts: number, F: number) => (): string => {
+  const B = ts * ts;
+  return /* wgsl */ `
+${paramsWgsl(Math.max(1, Math.ceil(F / 4)))}
+${RASTER_CONSTANTS_WGSL}
+const TS: u32 = ${ts}u;
+const B: u32 = ${B}u;
+const F: u32 = ${F}u;
+@group(0) @binding(1) var<storage, read> ranges: array<vec2u>;
+@group(0) @binding(2) var<storage, read> pairVals: array<u32>;
+@group(0) @binding(3) var<storage, read> splats: array<vec4f>;
+${F > 0 ? '@group(0) @binding(4) var<storage, read> features: array<f32>;' : ''}
+@group(0) @binding(5) var<storage, read_write> rgbOut: array<f32>;
+${F > 0 ? '@group(0) @binding(6) var<storage, read_write> featOut: array<f32>;' : ''}
+@group(0) @binding(7) var<storage, read_write> aux: array<u32>;
+
+var<workgroup> sMean: array<vec4f, B>;   // u, v, o', z
+var<workgroup> sConic: array<vec4f, B>;  // A, B, C
+var<workgroup> sRgb: array<vec4f, B>;
+var<workgroup> sIdx: array<u32, B>;
+var<workgroup> nDone: atomic<u32>;
+var<workgroup> nDoneNow: u32;
+
+@compute @workgroup_size(${ts}, ${ts})
+fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u,
+        @builtin(local_invocation_index) li: u32) {
+  let W = P.size.x; let H = P.size.y;
+  let tile = wid.y * P.size.z + wid.x;
+  let px = wid.x * TS + lid.x;
+  let py = wid.y * TS + lid.y;
+  let inside = px < W && py < H;
+  let pix = vec2f(f32(px) + 0.5, f32(py) + 0.5);
+  let smoothMode = smoothCutoff();
+  let range = ranges[tile];
+  var T = 1.0;
+  var rgb = vec3f(0.0);
+  var depth = 0.0;
+  var last = 0u;
+  ${F > 0 ? 'var feat: array<f32, F>; for (var f = 0u; f < F; f++) { feat[f] = 0.0; }' : ''}
+  var done = !inside;
+  if (li == 0u) { atomicStore(&nDone, 0u); }
+  workgroupBarrier();
+  if (done) { atomicAdd(&nDone, 1u); }
+  let total = range.y - range.x;
+  let batches = (total + B - 1u) / B;
+  for (var b = 0u; b < batches; b++) {
+    workgroupBarrier();
+    if (li == 0u) { nDoneNow = atomicLoad(&nDone); }
+    if (workgroupUniformLoad(&nDoneNow) >= B) { break; }
+    let k = range.x + b * B + li;
+    if (k < range.y) {
+      let g = pairVals[k];
+      sIdx[li] = g;
+      sMean[li] = splats[3u * g];
+      sConic[li] = splats[3u * g + 1u];
+      sRgb[li] = splats[3u * g + 2u];
+    }
+    workgroupBarrier();
+    if (!done) {
+      let cnt = min(B, total - b * B);
+      for (var j = 0u; j < cnt; j++) {
+        let m = sMean[j];
+        let c = sConic[j];
+        let d = pix - m.xy;
+        let q = c.x * d.x * d.x + 2.0 * c.y * d.x * d.y + c.z * d.y * d.y;
+        var alpha = m.z * exp(-0.5 * q);
+        var nextT = T * (1.0 - alpha);
+        if (!smoothMode) {
+          alpha = min(MAX_ALPHA, alpha);
+          if (alpha < ALPHA_THRESHOLD) { continue; }
+          nextT = T * (1.0 - alpha);
+          if (nextT < TRANSMITTANCE_EPS) { done = true; break; }
+        }
+        let w = alpha * T;
+        rgb += w * sRgb[j].xyz;
+        depth += w * m.w;
+        ${F > 0 ? 'let base = sIdx[j] * F; for (var f = 0u; f < F; f++) { feat[f] += w * features[base + f]; }' : ''}
+        T = nextT;
+        last = b * B + j + 1u;
+      }
+      if (done) { atomicAdd(&nDone, 1u); }
+    }
+  }
+  if (!inside) { return; }
+  let p = py * W + px;
+  let np = W * H;
+  let outRgb = rgb + T * P.bg.xyz;
+  rgbOut[3u * p] = outRgb.x;
+  rgbOut[3u * p + 1u] = outRgb.y;
+  rgbOut[3u * p + 2u] = outRgb.z;
+  ${F > 0 ? 'for (var f = 0u; f < F; f++) { featOut[F * p + f] = feat[f] + T * P.fbg[f / 4u][f % 4u]; }' : ''}
+  aux[p] = bitcast<u32>(1.0 - T);
+  aux[np + p] = bitcast<u32>(depth);
+  aux[2u * np + p] = bitcast<u32>(T);
+  aux[3u * np + p] = last;
+}`;
+};
+
+export interface RasterizeBuffers {
+  params: GPUBuffer;
+  ranges: GPUBuffer;
+  pairVals: GPUBuffer;
+  splats: GPUBuffer;
+  features?: GPUBuffer;
+  rgb: GPUBuffer;
+  featOut?: GPUBuffer;
+  aux: GPUBuffer;
+}
+
+export function encodeRasterize(
+  frame: Frame,
+  pass: GPUComputePassEncoder,
+  b: RasterizeBuffers,
+  cfg: { tileSize: number; featureDim: number; tilesX: number; tilesY: number },
+): void {
+  const { tileSize: ts, featureDim: F } = cfg;
+  const pl = frame.ctx.pipeline(`rasterize-ts${ts}-f${F}`, rasterizeWgsl(ts, F));
+  pass.setPipeline(pl);
+  pass.setBindGroup(0, frame.bind(pl, [b.params, b.ranges, b.pairVals, b.splats, F > 0 ? b.features : undefined, b.rgb, F > 0 ? b.featOut : undefined, b.aux]));
+  pass.dispatchWorkgroups(cfg.tilesX, cfg.tilesY);
+}

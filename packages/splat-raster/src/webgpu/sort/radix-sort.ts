@@ -1,0 +1,169 @@
+/**
+ * Stable GPU radix sort of u32 keys with a u32 payload (LSD, 4-bit digits, one pass per
+ * digit of the key bits in use). No subgroup operations: every cross-invocation step
+ * goes through workgroup memory, so it runs on any WebGPU device (lavapipe, SwiftShader).
+ *
+ * One pass (Merrill & Grimshaw, "High performance and scalable radix sorting", 2011, in
+ * its simplest reduce-then-scan form):
+ * 1. `histogram`: each workgroup counts the 16 digits of its block of 2048 keys into
+ *    hist[digit * blocks + block] (digit-major, so that one exclusive scan gives every
+ *    (digit, block) its global output offset).
+ * 2. exclusive scan of hist (scan.ts).
+ * 3. `scatter`: each invocation owns 8 consecutive keys of the block; per-invocation digit
+ *    counts are scanned digit-major in workgroup memory, which ranks every key among the
+ *    keys of the same digit before it in the block. Keys move to
+ *    offset(digit, block) + rank: stable, hence LSD-correct.
+ *
+ * API
+ * - `encodeRadixSort(frame, encoder, { keys, values, count, bits }) -> { keys, values }`
+ *     sorts the first `count` pairs by the low `bits` bits of the keys (ascending,
+ *     stable); the result lies in the returned buffers (the inputs or frame temporaries;
+ *     the inputs' contents are overwritten).
+ * - `radixSortPasses(bits)`
+ */
+
+import { type Frame, WGSL_LINEAR_GROUP } from '../gpu-context.js';
+import { encodeExclusiveScan } from './scan.js';
+
+const WG = 256;
+const PER_THREAD = 8;
+const BLOCK = WG * PER_THREAD;
+const RADIX_BITS = 4;
+const BINS = 1 << RADIX_BITS;
+
+const common = `
+${WGSL_LINEAR_GROUP}
+struct P { n: u32, shift: u32, blocks: u32, _pad: u32 }
+@group(0) @binding(0) var<uniform> p: P;
+fn digitOf(k: u32) -> u32 { return (k >> p.shift) & ${BINS - 1}u; }
+`;
+
+const histogramWgsl = (): string => /* wgsl */ `
+${common}
+@group(0) @binding(1) var<storage, read> keys: array<u32>;
+@group(0) @binding(2) var<storage, read_write> hist: array<u32>;
+var<workgroup> counts: array<atomic<u32>, ${BINS}>;
+
+@compute @workgroup_size(${WG})
+fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
+        @builtin(local_invocation_index) t: u32) {
+  let block = linearGroup(wid, nwg);
+  if (block >= p.blocks) { return; }
+  if (t < ${BINS}u) { atomicStore(&counts[t], 0u); }
+  workgroupBarrier();
+  for (var e = 0u; e < ${PER_THREAD}u; e++) {
+    let i = block * ${BLOCK}u + e * ${WG}u + t;
+    if (i < p.n) { atomicAdd(&counts[digitOf(keys[i])], 1u); }
+  }
+  workgroupBarrier();
+  if (t < ${BINS}u) { hist[t * p.blocks + block] = atomicLoad(&counts[t]); }
+}`;
+
+const scatterWgsl = (): string => /* wgsl */ `
+${common}
+@group(0) @binding(1) var<storage, read> keysIn: array<u32>;
+@group(0) @binding(2) var<storage, read> valsIn: array<u32>;
+@group(0) @binding(3) var<storage, read> offsets: array<u32>;
+@group(0) @binding(4) var<storage, read_write> keysOut: array<u32>;
+@group(0) @binding(5) var<storage, read_write> valsOut: array<u32>;
+// ranks[d * WG + t]: keys of digit d owned by invocations before t (after the scan:
+// exclusive prefix over the digit-major flattening).
+var<workgroup> ranks: array<u32, ${BINS * WG}>;
+var<workgroup> chunk: array<u32, ${WG}>;
+
+@compute @workgroup_size(${WG})
+fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
+        @builtin(local_invocation_index) t: u32) {
+  let block = linearGroup(wid, nwg);
+  if (block >= p.blocks) { return; }
+  let first = block * ${BLOCK}u + t * ${PER_THREAD}u;
+  var mine: array<u32, ${BINS}>;
+  for (var d = 0u; d < ${BINS}u; d++) { mine[d] = 0u; }
+  for (var e = 0u; e < ${PER_THREAD}u; e++) {
+    let i = first + e;
+    if (i < p.n) { mine[digitOf(keysIn[i])] += 1u; }
+  }
+  for (var d = 0u; d < ${BINS}u; d++) { ranks[d * ${WG}u + t] = mine[d]; }
+  workgroupBarrier();
+  // Scan the ${BINS * WG} counts: ${BINS} consecutive entries per invocation, then the chunk totals.
+  var s = 0u;
+  for (var k = 0u; k < ${BINS}u; k++) {
+    let j = t * ${BINS}u + k;
+    let c = ranks[j];
+    ranks[j] = s;
+    s += c;
+  }
+  chunk[t] = s;
+  for (var off = 1u; off < ${WG}u; off <<= 1u) {
+    workgroupBarrier();
+    var add = 0u;
+    if (t >= off) { add = chunk[t - off]; }
+    workgroupBarrier();
+    chunk[t] += add;
+  }
+  workgroupBarrier();
+  // Exclusive prefix of flattened index j = ranks[j] + (inclusive chunk sum before j's chunk).
+  var base: array<u32, ${BINS}>;
+  for (var d = 0u; d < ${BINS}u; d++) {
+    let j = d * ${WG}u + t;
+    let c = j / ${BINS}u;
+    var before = 0u;
+    if (c > 0u) { before = chunk[c - 1u]; }
+    let j0 = d * ${WG}u;
+    let c0 = j0 / ${BINS}u;
+    var before0 = 0u;
+    if (c0 > 0u) { before0 = chunk[c0 - 1u]; }
+    // global offset of (d, block) + rank of this invocation's first key of digit d in the block
+    base[d] = offsets[d * p.blocks + block] + (ranks[j] + before) - (ranks[j0] + before0);
+  }
+  for (var e = 0u; e < ${PER_THREAD}u; e++) {
+    let i = first + e;
+    if (i < p.n) {
+      let k = keysIn[i];
+      let d = digitOf(k);
+      let dst = base[d];
+      base[d] = dst + 1u;
+      keysOut[dst] = k;
+      valsOut[dst] = valsIn[i];
+    }
+  }
+}`;
+
+export function radixSortPasses(bits: number): number {
+  return Math.ceil(Math.max(0, Math.min(32, bits)) / RADIX_BITS);
+}
+
+export interface RadixSortInput {
+  keys: GPUBuffer;
+  values: GPUBuffer;
+  count: number;
+  /** Key bits in use (the low bits); 1..32. */
+  bits: number;
+}
+
+export function encodeRadixSort(
+  frame: Frame,
+  encoder: GPUCommandEncoder,
+  input: RadixSortInput,
+): { keys: GPUBuffer; values: GPUBuffer } {
+  const { count: n } = input;
+  const passes = radixSortPasses(input.bits);
+  if (n <= 1 || passes === 0) return { keys: input.keys, values: input.values };
+  const ctx = frame.ctx;
+  const hist = ctx.pipeline('radix-histogram', histogramWgsl);
+  const scatter = ctx.pipeline('radix-scatter', scatterWgsl);
+  const blocks = Math.ceil(n / BLOCK);
+  const histBuf = frame.temp(BINS * blocks * 4, 'radix-hist');
+  let src = { keys: input.keys, values: input.values };
+  let dst = { keys: frame.temp(n * 4, 'radix-keys'), values: frame.temp(n * 4, 'radix-values') };
+  const pass = encoder.beginComputePass({ label: 'radix-sort' });
+  for (let k = 0; k < passes; k++) {
+    const params = frame.uniform(new Uint32Array([n, k * RADIX_BITS, blocks, 0]));
+    frame.dispatch(pass, hist, [params, src.keys, histBuf], blocks);
+    encodeExclusiveScan(frame, pass, histBuf, BINS * blocks);
+    frame.dispatch(pass, scatter, [params, src.keys, src.values, histBuf, dst.keys, dst.values], blocks);
+    [src, dst] = [dst, src];
+  }
+  pass.end();
+  return src;
+}
