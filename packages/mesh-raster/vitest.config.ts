@@ -1,3 +1,3 @@
 import { defineProject } from 'vitest/config';
 
-export default defineProject({ test: { name: 'mesh-raster', include: ['test/**/*.test.ts'] } });
+export default defineProject({ test: { name: 'mesh-raster', include: ['test/**/*.test.ts'], testTimeout: 120_000, hookTimeout: 120_000 } });

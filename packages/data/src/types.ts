@@ -40,6 +40,20 @@ export interface CaptureFrame {
   rgb(): Promise<Float32Array>;
   /** (H, W) foreground mask in [0, 1]. */
   mask(): Promise<Float32Array>;
+  /** Expression index of the frame in the generator's expression list (synthetic sets; optional). */
+  expressionIndex?: number;
+  /** View index: the camera of a dome / wild set, the head-pose index of a monocular set (optional). */
+  viewIndex?: number;
+  /** Lighting the frame was rendered with (synthetic sets; optional). */
+  light?: CaptureLight;
+}
+
+/** Lambert + ambient lighting: colour = albedo * (ambient + diffuse * max(0, n · direction)). */
+export interface CaptureLight {
+  /** Unit vector towards the light, world frame. */
+  direction: [number, number, number];
+  ambient: number;
+  diffuse: number;
 }
 
 export interface CaptureSubject {

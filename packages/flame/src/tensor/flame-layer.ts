@@ -1,11 +1,9 @@
 import {
-  add, HeadsplatError, matmul, mul, sub, tensor, Tensor, zeros, type Device,
+  add, axisAngleToMatrix, HeadsplatError, matmul, mul, reshape, sub, tensor, Tensor, zeros, type Device,
 } from '@headsplat/core';
 import { flameFail, raw } from '../errors.js';
 import { FLAME_NUM_JOINTS, type FlameModel } from '../flame-model.js';
 import { chooseLandmarks, headYawDegrees } from '../landmark-selection.js';
-import { reshape } from './core-shims.js';
-import { axisAngleToRotation } from './rodrigues-op.js';
 
 export interface FlameLayerOptions {
   /** Device of the constant tensors and of the inputs (default 'cpu'). */
@@ -156,7 +154,7 @@ export class FlameLayer {
     if (params.neckPose) pose = add(pose, matmul(params.neckPose, c.placeNeck));
     if (params.jawPose) pose = add(pose, matmul(params.jawPose, c.placeJaw));
     if (params.eyesPose) pose = add(pose, matmul(params.eyesPose, c.placeEyes));
-    const rotFlat = reshape(axisAngleToRotation(reshape(pose, [B, 5, 3])), [B, 45]);
+    const rotFlat = reshape(axisAngleToMatrix(reshape(pose, [B, 5, 3])), [B, 45]);
     const feat = sub(matmul(rotFlat, c.featSel), c.featEye);
     const vPosed = reshape(add(vShaped, matmul(feat, c.poseT)), [B, V, 3]);
 

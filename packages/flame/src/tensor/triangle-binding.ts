@@ -1,6 +1,5 @@
-import { add, cross, defineOp, div, matmul, maximum, mul, pow, sub, tensor, type Tensor } from '@headsplat/core';
+import { abs, add, cross, indexSelect, matmul, mul, normalize, reshape, sqrt, sub, tensor, type Tensor } from '@headsplat/core';
 import { flameFail } from '../errors.js';
-import { gatherRows, reshape } from './core-shims.js';
 
 /**
  * Differentiable per-triangle frames on tensors (the `triangleFrames` convention: R = [a0, a1,
@@ -35,8 +34,8 @@ export function triangleFramesTensor(vertices: Tensor, faces: Int32Array): Trian
   const ones3 = tensor([1, 1, 1], { shape: [3, 1], ...like });
   const len1 = matmul(mul(e1, e1), ones3); // (..., F, 1) squared length
   const height = matmul(mul(a2, e2), ones3);
-  // |h| as sqrt(h²) uses Binary ops only; the height is never 0 on a non-degenerate triangle.
-  const scales = mul(add(sqrt(len1), sqrt(mul(height, height))), 0.5);
+  // The first edge and the height are never 0 on a non-degenerate triangle.
+  const scales = mul(add(sqrt(len1), abs(height)), 0.5);
   // Columns a0, a1, a2 -> R[i, c] = a_c[i]: place each as a column with a (3, 9) placement.
   const place = (c: number) => tensor(Array.from({ length: 27 }, (_, i) => (i % 9 === Math.floor(i / 9) * 3 + c ? 1 : 0)), { shape: [3, 9], ...like });
   const flat = add(add(matmul(a0, place(0)), matmul(a1, place(1))), matmul(a2, place(2)));
@@ -46,25 +45,9 @@ export function triangleFramesTensor(vertices: Tensor, faces: Int32Array): Trian
   return { centroids, rotations, scales };
 }
 
-/**
- * √x with the gradient g / (2√x) from the saved output. core's `pow(x, 0.5)` also
- * differentiates the exponent (log x, a Unary kernel the CPU backend lacks for now).
- */
-const sqrtOp = defineOp({
-  name: 'flame.sqrt',
-  forward: (ctx, x: Tensor) => {
-    const y = pow(x, 0.5);
-    ctx.save(y);
-    return y;
-  },
-  backward: (ctx, g) => [div(g!, mul(ctx.saved[0], 2))],
-});
-const sqrt = (x: Tensor): Tensor => sqrtOp(x) as Tensor;
-
-/** x / max(‖x‖, 1e-12) along the last axis (size 3), like F.normalize. */
-function normalize(x: Tensor): Tensor {
-  const ones3 = tensor([1, 1, 1], { shape: [3, 1], dtype: x.dtype, device: x.device });
-  return div(x, sqrt(maximum(matmul(mul(x, x), ones3), 1e-24)));
+/** x (..., N, C) -> (..., idx.length, C) with out[..., i, :] = x[..., idx[i], :]; differentiable in x. */
+function gatherRows(x: Tensor, idx: Int32Array): Tensor {
+  return indexSelect(x, x.rank - 2, tensor(idx, { shape: [idx.length], dtype: 'int32', device: x.device }));
 }
 
 export interface BoundGaussians {
