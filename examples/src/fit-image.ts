@@ -10,8 +10,10 @@ import { parseArgs } from 'node:util';
 import { decode, encode } from 'fast-png';
 import * as splat from '@headsplat/splat-raster';
 import { type Camera, fitGaussians, psnrFromMse } from '@headsplat/splat-raster';
+import { scriptArgs } from './argv.js';
 
 const { values } = parseArgs({
+  args: scriptArgs(),
   options: {
     image: { type: 'string' },
     size: { type: 'string', default: '64' },

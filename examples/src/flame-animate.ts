@@ -13,8 +13,10 @@ import { createSyntheticFlame, flameForwardCpu, SYNTHETIC_EXPRESSIONS, vertexNor
 import {
   antialiasCpu, buildEdgeTopology, createMeshRasterizer, interpolateCpu, rasterizeCpu, type Camera, type RasterOutput,
 } from '@headsplat/mesh-raster';
+import { scriptArgs } from './argv.js';
 
 const { values } = parseArgs({
+  args: scriptArgs(),
   options: {
     out: { type: 'string', default: 'out/flame' },
     size: { type: 'string', default: '256' },

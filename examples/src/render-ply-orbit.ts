@@ -12,8 +12,10 @@ import { parseArgs } from 'node:util';
 import { encode } from 'fast-png';
 import * as splat from '@headsplat/splat-raster';
 import type { Camera, GaussianScene, RenderOptions } from '@headsplat/splat-raster';
+import { scriptArgs } from './argv.js';
 
 const { values } = parseArgs({
+  args: scriptArgs(),
   options: {
     ply: { type: 'string' },
     out: { type: 'string', default: 'out/orbit' },

@@ -10,8 +10,10 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { encodePng } from '@headsplat/core';
 import { RIG_NAMES, synthesizeCaptures, writeTransformsDataset, type RigName } from '@headsplat/data';
+import { scriptArgs } from './argv.js';
 
 const { values } = parseArgs({
+  args: scriptArgs(),
   options: {
     out: { type: 'string', default: 'out/synth' },
     identities: { type: 'string', default: '3' },
