@@ -1,3 +1,3 @@
-import { defineProject } from 'vitest/config';
+import { configDefaults, defineProject } from 'vitest/config';
 
-export default defineProject({ test: { name: 'data', include: ['test/**/*.test.ts'], testTimeout: 120_000, hookTimeout: 120_000 } });
+export default defineProject({ test: { name: 'data', include: ['test/**/*.test.ts'], exclude: [...configDefaults.exclude, '**/*.swiftshader.test.ts'], testTimeout: 120_000, hookTimeout: 120_000 } });

@@ -25,6 +25,8 @@ export class Node {
   released = false;
   freed = false;
   private releaseHooks: (() => void)[] = [];
+  /** Storage versions of `saved` when recorded: an in-place write since then is an error. */
+  private readonly savedVersions: number[];
 
   constructor(
     readonly name: string,
@@ -36,6 +38,19 @@ export class Node {
     readonly supportsCreateGraph: boolean,
   ) {
     for (const e of edges) if (e?.node) e.node.refs++;
+    this.savedVersions = saved.map((t) => t.ref.version);
+  }
+
+  /** Throws when a saved tensor's storage was overwritten in place (assign_) after it was saved. */
+  checkSavedVersions(): void {
+    for (let i = 0; i < this.saved.length; i++) {
+      const v = this.saved[i].ref.version;
+      if (v !== this.savedVersions[i]) {
+        throw new HeadsplatError(
+          `backward: tensor ${i} saved by '${this.name}' (shape [${this.saved[i].shape.join(', ')}]) was modified in place by assign_ after it was saved (version ${v}, saved at version ${this.savedVersions[i]}); run backward before assigning, or assign into a clone`,
+        );
+      }
+    }
   }
 
   onRelease(fn: () => void): void {
@@ -121,6 +136,7 @@ export function runBackward(
           `backward: the graph through '${node.name}' was already freed by a previous backward; pass { retainGraph: true } to the first backward`,
         );
       }
+      node.checkSavedVersions();
       if (createGraph && !node.supportsCreateGraph) {
         throw new HeadsplatError(`backward: '${node.name}' does not support createGraph (its gradient uses saved outputs)`);
       }

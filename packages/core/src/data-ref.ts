@@ -7,6 +7,8 @@ import type { DType } from './dtype.js';
  */
 export class DataRef {
   refs = 1;
+  /** Bumped by each in-place write (`assign_`); autograd checks it on saved tensors. */
+  version = 0;
   constructor(
     readonly backend: Backend,
     readonly storage: unknown,

@@ -1,3 +1,4 @@
+import { getBackend } from './backend.js';
 import type { Device } from './dtype.js';
 import type { Tensor } from './tensor.js';
 
@@ -50,8 +51,12 @@ export function setTensorCheck(fn: (v: unknown) => v is Tensor): void {
 /**
  * Runs `fn` and disposes every tensor created inside it, except the tensors it returns
  * (also inside arrays / plain objects) and those passed to `keep()`. Returned tensors
- * move to the enclosing scope. Async functions are not supported: a scope must close
- * before the next await.
+ * that were created inside the scope move to the enclosing scope; a returned tensor
+ * created outside the scope is left where it was (its owner is unchanged, so an outer
+ * tidy does not dispose a tensor that an even outer scope, or no scope, owns).
+ * Async functions are not supported: a scope must close before the next await.
+ * @example
+ * const y = tidy(() => relu(add(matmul(x, w), b))); // the matmul/add results are freed
  */
 export function tidy<T extends TensorContainer>(fn: () => T): T {
   const scope: Scope = { tensors: new Set() };
@@ -69,7 +74,7 @@ export function tidy<T extends TensorContainer>(fn: () => T): T {
   collect(result, keepSet, isTensorFn);
   for (const t of scope.tensors) if (!keepSet.has(t)) t.dispose();
   const parent = state.scopes[state.scopes.length - 1];
-  if (parent) for (const t of keepSet) if (!t.isDisposed) parent.tensors.add(t);
+  if (parent) for (const t of keepSet) if (scope.tensors.has(t) && !t.isDisposed) parent.tensors.add(t);
   return result;
 }
 
@@ -90,6 +95,7 @@ export function noGrad<T>(fn: () => T): T {
   }
 }
 
+/** Whether ops record gradients now (false inside `noGrad`, and during a backward without createGraph). */
 export function isGradEnabled(): boolean {
   return state.gradEnabled;
 }
@@ -106,6 +112,17 @@ export function liveTensors(): number {
   return state.liveTensors;
 }
 
+/**
+ * Number of storages (CPU arrays or GPU buffers) of `device` that are allocated and not
+ * yet freed. Several tensors may share one storage (reshape, detach), so this counts
+ * memory, while `liveTensors()` counts handles. On WebGPU, read a result (or call the
+ * backend's `flush()`) first: pending fused expressions hold their inputs until then.
+ */
+export function liveBuffers(device: Device = state.defaultDevice): number {
+  return getBackend(device).liveBuffers();
+}
+
+/** The device creation ops use when none is given ('cpu' unless `setDefaultDevice` changed it). */
 export function getDefaultDevice(): Device {
   return state.defaultDevice;
 }

@@ -6,9 +6,10 @@ import './tensor-methods.js';
 
 export type { DType, Device, TypedArray } from './dtype.js';
 export { Tensor, type NestedArray } from './tensor.js';
-export { tidy, keep, noGrad, isGradEnabled, liveTensors, getDefaultDevice, setDefaultDevice } from './engine.js';
+export { tidy, keep, noGrad, isGradEnabled, liveTensors, liveBuffers, getDefaultDevice, setDefaultDevice } from './engine.js';
 export { HeadsplatError } from './errors.js';
-export { defineOp, registerKernel, runKernel, type OpContext, type OpDefinition, type KernelImpl, type KernelOutput } from './op.js';
+export { assign_ } from './assign.js';
+export { defineOp, registerKernel, runKernel, hasKernel, type OpContext, type OpDefinition, type KernelImpl, type KernelOutput } from './op.js';
 export type { BackwardOptions } from './autograd.js';
 export { registerBackend, getBackend, hasBackend, type Backend } from './backend.js';
 export type { KernelAttrs, KernelName } from './kernel-names.js';

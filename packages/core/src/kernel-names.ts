@@ -19,6 +19,12 @@ export type ReduceOpName = 'sum' | 'max' | 'min' | 'prod' | 'argmax' | 'argmin';
 export interface KernelAttrs {
   /** Identity copy into new storage. inputs [x]. */
   Copy: Record<string, never>;
+  /**
+   * inputs [target, source] of one shape and dtype: writes source's elements INTO
+   * target's existing storage (in place) and returns no output. Kernels must order the
+   * write after every pending read of target (WebGPU: lazy fused expressions).
+   */
+  Assign: Record<string, never>;
   /** inputs [x] -> same shape, dtype `dtype` (float->int truncates toward zero, bool = x != 0). */
   Cast: { dtype: import('./dtype.js').DType };
   /** No inputs. attrs.shape, dtype, value. */

@@ -4,6 +4,7 @@ import { DataRef } from './data-ref.js';
 import { isFloat, type Device, type DType } from './dtype.js';
 import { isGradEnabled, keep, noGrad, untrackTensor } from './engine.js';
 import { HeadsplatError, fmt } from './errors.js';
+import type { KernelName } from './kernel-names.js';
 import { Tensor } from './tensor.js';
 
 /** What a kernel returns for each output: fresh storage it allocated, its shape and dtype. */
@@ -22,8 +23,15 @@ export function registerKernel<A>(backend: Device, name: string, impl: KernelImp
   kernels.set(`${backend}/${name}`, impl as KernelImpl);
 }
 
-export function hasKernel(backend: Device, name: string): boolean {
-  return kernels.has(`${backend}/${name}`);
+/**
+ * Whether a kernel is registered for a backend, given by name ('cpu', 'webgpu') or as
+ * the backend object (`getBackend(...)`, `initWebGPU()`'s result).
+ * @example if (!hasKernel('webgpu', 'MatMul')) console.warn('no GPU matmul');
+ */
+export function hasKernel(backend: Device | Backend, name: KernelName | (string & {})): boolean {
+  const dev = typeof backend === 'string' ? backend : backend?.name;
+  if (typeof dev !== 'string') throw new HeadsplatError(`hasKernel: backend must be a device name or a Backend, got ${fmt(backend)}`);
+  return kernels.has(`${dev}/${name}`);
 }
 
 /** Checks that every input lives on the same device; mixing devices is an error, never a silent copy. */

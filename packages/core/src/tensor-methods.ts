@@ -12,7 +12,7 @@ import { argmax, argmin, cumsum, logsumexp, max, mean, min, norm, prod, std, sum
 import { broadcastTo, expand, flatten, permute, reshape, squeeze, transpose, unsqueeze } from './ops/shape.js';
 import { flip, narrow, pad, slice, type SliceSpec } from './ops/slice.js';
 import { logSoftmax, softmax } from './ops/softmax.js';
-import { abs, clamp, cos, exp, gelu, log, neg, powScalar, reciprocal, relu, rsqrt, sigmoid, sin, sqrt, square, tanh } from './ops/unary.js';
+import { abs, clamp, cos, exp, gelu, log, neg, reciprocal, relu, rsqrt, sigmoid, sin, sqrt, square, tanh } from './ops/unary.js';
 import type { TensorLike } from './ops/util.js';
 import { Tensor } from './tensor.js';
 
@@ -22,7 +22,7 @@ export interface TensorMethods {
   sub(other: TensorLike): Tensor;
   mul(other: TensorLike): Tensor;
   div(other: TensorLike): Tensor;
-  /** A number exponent uses powScalar (any numeric dtype); a tensor exponent `pow`. */
+  /** `pow(this, exponent)`: a number exponent is the scalar-exponent op (any numeric dtype). */
   pow(exponent: TensorLike): Tensor;
   eq(other: TensorLike): Tensor;
   ne(other: TensorLike): Tensor;
@@ -92,7 +92,7 @@ const methods: TensorMethods & ThisType<Tensor> = {
   sub(other: TensorLike) { return sub(this, other); },
   mul(other: TensorLike) { return mul(this, other); },
   div(other: TensorLike) { return div(this, other); },
-  pow(exponent: TensorLike) { return typeof exponent === 'number' ? powScalar(this, exponent) : pow(this, exponent); },
+  pow(exponent: TensorLike) { return pow(this, exponent); },
   eq(other: TensorLike) { return eq(this, other); },
   ne(other: TensorLike) { return ne(this, other); },
   lt(other: TensorLike) { return lt(this, other); },

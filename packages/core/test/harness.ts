@@ -1,9 +1,10 @@
 /**
  * The op test-suite harness (tfjs's describeWithFlags, made small): `describeBackends`
  * runs one body on every backend. CPU is the oracle; on WebGPU the same assertions run
- * with float32 tolerances. Under CI=true a missing WebGPU adapter fails the suite.
+ * with float32 tolerances. Under CI=true a missing WebGPU adapter fails every WebGPU
+ * test (`requireWebGPU`); elsewhere those tests are skipped with the reason.
  */
-import { beforeAll, describe, expect } from 'vitest';
+import { beforeAll, beforeEach, describe, expect } from 'vitest';
 import type { Device, Tensor } from '../src/index.js';
 
 export interface BackendCtx {
@@ -24,21 +25,32 @@ async function initGpu(): Promise<Error | null> {
   }
 }
 
+/**
+ * Declares the WebGPU prerequisite of the enclosing describe block (or file, at top
+ * level): the backend is initialised once in beforeAll; without an adapter every test
+ * FAILS under CI=true (WebGPU tests must run in CI) and is skipped, with the reason,
+ * elsewhere. A failing beforeAll alone would only mark the tests skipped.
+ */
+export function requireWebGPU(label: string): void {
+  let err: Error | null = null;
+  beforeAll(async () => {
+    webgpuReady ??= initGpu();
+    err = await webgpuReady;
+    if (err && process.env.CI !== 'true') console.warn(`[webgpu] skipping '${label}': ${err.message}`);
+  }, 120_000);
+  beforeEach((ctx) => {
+    if (!err) return;
+    if (process.env.CI === 'true') throw new Error(`WebGPU is required under CI=true ('${label}'): ${err.message}`);
+    ctx.skip();
+  });
+}
+
 export function describeBackends(name: string, body: (ctx: BackendCtx) => void, only?: Device[]): void {
   const devices: Device[] = only ?? ['cpu', 'webgpu'];
   for (const device of devices) {
     describe(`${name} [${device}]`, () => {
       const ctx: BackendCtx = { device, tol: device === 'cpu' ? 1e-6 : 2e-5 };
-      if (device === 'webgpu') {
-        beforeAll(async () => {
-          webgpuReady ??= initGpu();
-          const err = await webgpuReady;
-          if (err) {
-            if (process.env.CI === 'true') throw new Error(`WebGPU is required under CI=true: ${err.message}`);
-            console.warn(`[webgpu] skipping '${name}': ${err.message}`);
-          }
-        }, 120_000);
-      }
+      if (device === 'webgpu') requireWebGPU(name);
       body(ctx);
     });
   }

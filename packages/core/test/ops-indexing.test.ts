@@ -114,4 +114,12 @@ describe('indexing ops: gradcheck [cpu]', () => {
     ['cast float64 -> float32 -> float64 keeps a gradient path', (t) => cast(mul(t, 2), 'float64'), [x([3])]],
   ];
   for (const [name, f, inputs] of cases) it(name, () => expect(gradcheck(f, inputs)).toBe(true));
+  it('maskedSelect (async: its mask is read first, then it is take of those indices)', async () => {
+    const t = x([3, 4]);
+    const mask = gt(t, 0);
+    const idx = await nonzero(mask);
+    const direct = await maskedSelect(t, mask);
+    expect(Array.from(direct.dataSync())).toEqual(Array.from(take(t, idx).dataSync()));
+    expect(gradcheck((a) => take(a, idx), [t])).toBe(true);
+  });
 });

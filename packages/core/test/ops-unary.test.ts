@@ -63,6 +63,19 @@ describeBackends('unary ops', ({ device, tol }) => {
     expectClose(await values(softplus(x)), [0, Math.log1p(Math.exp(-50)), 50, 200], device === 'cpu' ? 1e-30 : tol, 1e-6);
   });
 
+  it('softplus keeps float32 relative precision from exp underflow to overflow, as the CPU', async () => {
+    // Both sides of each branch point of the WebGPU kernel (-15, 20), tiny |x|, and
+    // values where exp(x) overflows float32 (88.8) or log(1 + e^x) would round to 0.
+    const xs = [-80, -40, -20, -15.5, -15, -14.9, -10, -5, -1, -1e-3, -1e-6, 0, 1e-6, 1e-3, 1, 5, 10, 15, 19.9, 20, 20.1, 30, 88, 100, 1e6];
+    const cpu = await values(softplus(tensor(xs)));
+    // The float32 CPU kernel rounds the float64 formula once (inputs are float32 values).
+    const ref = xs.map(Math.fround).map((v) => Math.max(v, 0) + Math.log1p(Math.exp(-Math.abs(v))));
+    expectClose(cpu, ref, 0, 2 ** -23);
+    // Relative 1e-5 everywhere: a few float32 ulps of exp; no absolute slack.
+    expectClose(await values(softplus(tensor(xs, { device }))), cpu, 0, 1e-5);
+    expect((await values(softplus(tensor([NaN], { device }))))[0]).toBeNaN();
+  });
+
   it('sign/floor/ceil/round follow torch (round half to even) and have zero gradient', async () => {
     const x = tensor([-2.5, -1.5, -0.5, 0, 0.5, 1.5, 2.5, 2.7], { device, requiresGrad: true });
     expect(await values(round(x))).toEqual([-2, -2, -0, 0, 0, 2, 2, 3]);

@@ -9,7 +9,7 @@ import { initWebGPU, type WebGPUBackend } from '../src/backends/webgpu/index.js'
 import { bucketSize } from '../src/backends/webgpu/buffer-pool.js';
 import { linearWorkgroups, simplifyStrided } from '../src/backends/webgpu/wgsl.js';
 import type { KernelAttrs } from '../src/kernel-names.js';
-import { expectClose, values } from './harness.js';
+import { expectClose, values, requireWebGPU } from './harness.js';
 
 let backend: WebGPUBackend | undefined;
 
@@ -17,7 +17,7 @@ beforeAll(async () => {
   try {
     backend = await initWebGPU();
   } catch (e) {
-    if (process.env.CI === 'true') throw e;
+    // No adapter: requireWebGPU (harness) fails each WebGPU test under CI=true, skips it elsewhere.
     console.warn(`[webgpu] skipping webgpu-backend tests: ${(e as Error).message}`);
   }
 }, 120_000);
@@ -50,6 +50,7 @@ describe('WebGPU helpers', () => {
 });
 
 describe('WebGPU backend [webgpu]', () => {
+  requireWebGPU('webgpu-backend');
   gpuIt('reads back uploaded values of every dtype (bool as Uint8Array)', async () => {
     expect(await values(T([1.5, -2, 3]))).toEqual([1.5, -2, 3]);
     expect(Array.from(await tensor([1, -2], { device: 'webgpu', dtype: 'int32' }).data())).toEqual([1, -2]);

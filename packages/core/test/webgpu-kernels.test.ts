@@ -10,7 +10,7 @@ import { allocArray, type TypedArray } from '../src/dtype.js';
 import { stridesOf } from '../src/shape.js';
 import { initWebGPU } from '../src/backends/webgpu/index.js';
 import type { KernelAttrs, KernelName, UnaryOpName, BinaryOpName } from '../src/kernel-names.js';
-import { expectClose } from './harness.js';
+import { expectClose, requireWebGPU } from './harness.js';
 
 let ready = false;
 beforeAll(async () => {
@@ -18,7 +18,7 @@ beforeAll(async () => {
     await initWebGPU();
     ready = true;
   } catch (e) {
-    if (process.env.CI === 'true') throw e;
+    // No adapter: requireWebGPU (harness) fails each WebGPU test under CI=true, skips it elsewhere.
     console.warn(`[webgpu] skipping webgpu-kernels tests: ${(e as Error).message}`);
   }
 }, 120_000);
@@ -156,6 +156,7 @@ const UNARY: UnaryOpName[] = ['neg', 'abs', 'exp', 'sin', 'cos', 'tanh', 'sigmoi
 const BINARY: BinaryOpName[] = ['add', 'sub', 'mul', 'div', 'maximum', 'minimum', 'atan2', 'eq', 'ne', 'lt', 'le', 'gt', 'ge', 'logicalAnd', 'logicalOr'];
 
 describe('WebGPU kernels agree with the CPU [webgpu]', () => {
+  requireWebGPU('webgpu-kernels');
   it('Unary: every float op', async () => {
     for (const op of UNARY) await agree('Unary', [R([5, 7], -4, 4)], { op }, 1e-5).catch((e: Error) => { throw new Error(`${op}: ${e.message}`); });
     await agree('Unary', [R([64], 0.1, 5)], { op: 'log' });

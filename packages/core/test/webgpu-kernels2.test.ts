@@ -10,7 +10,7 @@ import { tensor, type Tensor } from '../src/index.js';
 import { runKernel } from '../src/op.js';
 import { initWebGPU } from '../src/backends/webgpu/index.js';
 import type { KernelAttrs, KernelName } from '../src/kernel-names.js';
-import { expectClose } from './harness.js';
+import { expectClose, requireWebGPU } from './harness.js';
 
 let ready = false;
 beforeAll(async () => {
@@ -18,7 +18,7 @@ beforeAll(async () => {
     await initWebGPU();
     ready = true;
   } catch (e) {
-    if (process.env.CI === 'true') throw e;
+    // No adapter: requireWebGPU (harness) fails each WebGPU test under CI=true, skips it elsewhere.
     console.warn(`[webgpu] skipping webgpu-kernels2 tests: ${(e as Error).message}`);
   }
 }, 120_000);
@@ -63,6 +63,7 @@ async function agree<N extends KernelName>(name: N, inputs: Tensor[], attrs: Ker
 }
 
 describe('webgpu MatMul vs cpu', { timeout: 60_000 }, () => {
+  requireWebGPU('webgpu-kernels2');
   const cases: [string, number[], number[], boolean, boolean][] = [
     ['odd sizes 37x29 @ 29x53', [37, 29], [29, 53], false, false],
     ['large tile 70x64 @ 64x136 (vec4 path)', [70, 64], [64, 136], false, false],
@@ -87,6 +88,7 @@ describe('webgpu MatMul vs cpu', { timeout: 60_000 }, () => {
 });
 
 describe('webgpu Conv2d and its backprops vs cpu', { timeout: 60_000 }, () => {
+  requireWebGPU('webgpu-kernels2');
   type Cfg = { x: number[]; w: number[]; stride: [number, number]; padding: [number, number]; dilation: [number, number]; groups: number; bias?: boolean };
   const outSize = (n: number, k: number, s: number, p: number, d: number) => Math.floor((n + 2 * p - d * (k - 1) - 1) / s) + 1;
   const cases: [string, Cfg][] = [
@@ -117,6 +119,7 @@ describe('webgpu Conv2d and its backprops vs cpu', { timeout: 60_000 }, () => {
 });
 
 describe('webgpu Pool2d and Pool2dBackward vs cpu', { timeout: 60_000 }, () => {
+  requireWebGPU('webgpu-kernels2');
   type PoolCase = [string, number[], KernelAttrs['Pool2d']];
   const cases: PoolCase[] = [
     ['max 3x3 stride 2 padding 1', [2, 3, 9, 8], { kind: 'max', kernel: [3, 3], stride: [2, 2], padding: [1, 1], countIncludePad: true }],
@@ -145,6 +148,7 @@ describe('webgpu Pool2d and Pool2dBackward vs cpu', { timeout: 60_000 }, () => {
 });
 
 describe('webgpu Upsample and UpsampleBackward vs cpu', { timeout: 60_000 }, () => {
+  requireWebGPU('webgpu-kernels2');
   const cases: [string, number[], [number, number], 'nearest' | 'bilinear', boolean][] = [
     ['nearest x2', [2, 3, 4, 5], [8, 10], 'nearest', false],
     ['nearest to a non-integer ratio (7x5 -> 10x12)', [1, 2, 7, 5], [10, 12], 'nearest', false],
@@ -165,6 +169,7 @@ describe('webgpu Upsample and UpsampleBackward vs cpu', { timeout: 60_000 }, () 
 });
 
 describe('webgpu GridSample and GridSampleBackward vs cpu', { timeout: 60_000 }, () => {
+  requireWebGPU('webgpu-kernels2');
   // Grids reaching past [-1, 1] exercise the padding modes.
   const cases: [string, number[], number[], boolean, 'zeros' | 'border'][] = [
     ['zeros padding', [2, 3, 6, 7], [2, 5, 4, 2], false, 'zeros'],

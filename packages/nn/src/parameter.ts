@@ -1,4 +1,4 @@
-import { HeadsplatError, Tensor, keep } from '@headsplat/core';
+import { HeadsplatError, Tensor, assign_, keep } from '@headsplat/core';
 
 function same(a: readonly number[], b: readonly number[]): boolean {
   return a.length === b.length && a.every((d, i) => d === b[i]);
@@ -47,12 +47,18 @@ export class Parameter extends Tensor {
     return p;
   }
 
-  /** Replaces the values in place (same shape, dtype and device); the autograd history of `value` is not kept. */
+  /**
+   * Copies `value`'s values into this parameter's own storage (same shape, dtype and
+   * device), unrecorded, with core's `assign_`: the parameter keeps its buffer, so
+   * anything bound to it stays valid. `value` is not consumed (dispose it, or let tidy).
+   */
   assign_(value: Tensor): this {
-    if (value.device !== this.device) {
-      throw new HeadsplatError(`Parameter.assign_: value must be on device '${this.device}', got '${value.device}'`);
+    try {
+      assign_(this, value);
+    } catch (e) {
+      if (e instanceof HeadsplatError) throw new HeadsplatError(`Parameter.${e.message}`);
+      throw e;
     }
-    assignStorage(this, value, 'Parameter.assign_');
     return this;
   }
 

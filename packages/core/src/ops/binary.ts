@@ -1,8 +1,9 @@
 import type { BinaryOpName, KernelAttrs } from '../kernel-names.js';
 import { HeadsplatError, fmt } from '../errors.js';
-import { record, runKernel } from '../op.js';
+import { record, runKernel, sameDevice } from '../op.js';
 import { broadcastShapes } from '../shape.js';
-import type { Tensor } from '../tensor.js';
+import { Tensor } from '../tensor.js';
+import { powScalarAs } from './unary.js';
 import { binaryContext, sumTo, type TensorLike } from './util.js';
 
 function binaryRaw(op: BinaryOpName, a: Tensor, b: Tensor): Tensor {
@@ -11,12 +12,20 @@ function binaryRaw(op: BinaryOpName, a: Tensor, b: Tensor): Tensor {
 
 function prepare(name: string, a: TensorLike, b: TensorLike, floatOnly: boolean): [Tensor, Tensor] {
   const [ta, tb] = binaryContext(name, a, b);
-  if (ta.dtype !== tb.dtype) throw new HeadsplatError(`${name}: a and b must have the same dtype, got ${fmt(ta)} and ${fmt(tb)}`);
-  if (floatOnly && ta.dtype !== 'float32' && ta.dtype !== 'float64') throw new HeadsplatError(`${name}: a and b must be float tensors, got ${fmt(ta)}`);
-  if (ta.dtype === 'bool' && !name.startsWith('logical') && !['eq', 'ne'].includes(name)) {
-    throw new HeadsplatError(`${name}: bool tensors are not supported; cast them first`);
+  try {
+    sameDevice(name, [ta, tb]);
+    if (ta.dtype !== tb.dtype) throw new HeadsplatError(`${name}: a and b must have the same dtype, got ${fmt(ta)} and ${fmt(tb)}`);
+    if (floatOnly && ta.dtype !== 'float32' && ta.dtype !== 'float64') throw new HeadsplatError(`${name}: a and b must be float tensors, got ${fmt(ta)}`);
+    if (ta.dtype === 'bool' && !name.startsWith('logical') && !['eq', 'ne'].includes(name)) {
+      throw new HeadsplatError(`${name}: bool tensors are not supported; cast them first`);
+    }
+    broadcastShapes(name, ta.shape, tb.shape);
+  } catch (e) {
+    // Free a number operand's 0-d wrapper before reporting.
+    if (ta !== a) ta.dispose();
+    if (tb !== b) tb.dispose();
+    throw e;
   }
-  broadcastShapes(name, ta.shape, tb.shape);
   return [ta, tb];
 }
 
@@ -25,24 +34,33 @@ type GradRule = (g: Tensor, a: Tensor, b: Tensor, out: Tensor | undefined) => [T
 function defineBinary(op: BinaryOpName, grad: GradRule | null, opts: { floatOnly?: boolean; savesOutput?: boolean } = {}) {
   return (a: TensorLike, b: TensorLike): Tensor => {
     const [ta, tb] = prepare(op, a, b, !!opts.floatOnly);
-    const out = binaryRaw(op, ta, tb);
-    if (grad) {
-      const aShape = ta.shape;
-      const bShape = tb.shape;
-      record({
-        name: op,
-        inputs: [ta, tb],
-        outputs: [out],
-        save: opts.savesOutput ? [ta, tb, out] : [ta, tb],
-        savesOutputs: opts.savesOutput,
-        backward: ([g], [sa, sb, so]) => {
-          const [ga, gb] = grad(g!, sa, sb, so);
-          return [ga && sumTo(ga, aShape), gb && sumTo(gb, bShape)];
-        },
-      });
+    // A number operand was wrapped in a 0-d tensor that nobody else holds: free it once
+    // the op is recorded (the tape keeps its own alias when the backward needs it).
+    try {
+      const out = binaryRaw(op, ta, tb);
+      if (grad) recordBinary(op, grad, !!opts.savesOutput, ta, tb, out);
+      return out;
+    } finally {
+      if (ta !== a) ta.dispose();
+      if (tb !== b) tb.dispose();
     }
-    return out;
   };
+}
+
+function recordBinary(op: BinaryOpName, grad: GradRule, savesOutput: boolean, ta: Tensor, tb: Tensor, out: Tensor): void {
+  const aShape = ta.shape;
+  const bShape = tb.shape;
+  record({
+    name: op,
+    inputs: [ta, tb],
+    outputs: [out],
+    save: savesOutput ? [ta, tb, out] : [ta, tb],
+    savesOutputs: savesOutput,
+    backward: ([g], [sa, sb, so]) => {
+      const [ga, gb] = grad(g!, sa, sb, so);
+      return [ga && sumTo(ga, aShape), gb && sumTo(gb, bShape)];
+    },
+  });
 }
 
 /** a + b with broadcasting. */
@@ -54,10 +72,10 @@ export const mul = defineBinary('mul', (g, a, b) => [mul(g, b), mul(g, a)]);
 /** a / b with broadcasting. */
 export const div = defineBinary('div', (g, a, b) => [div(g, b), neg(div(mul(g, a), mul(b, b)))], { floatOnly: false });
 /**
- * a ** b elementwise (float32). d/da = b a^(b-1); d/db = a^b ln a, taken as 0 where a <= 0
- * (the limit PyTorch uses at a = 0; ln a is undefined below).
+ * a ** b elementwise (float32), tensor exponent. d/da = b a^(b-1); d/db = a^b ln a, taken
+ * as 0 where a <= 0 (the limit PyTorch uses at a = 0; ln a is undefined below).
  */
-export const pow = defineBinary(
+const powTensor = defineBinary(
   'pow',
   (g, a, b, out) => {
     const ga = mul(g, mul(b, powRaw(a, sub(b, 1))));
@@ -68,6 +86,19 @@ export const pow = defineBinary(
   },
   { floatOnly: true, savesOutput: true },
 );
+
+/**
+ * Power with broadcasting, as torch.pow.
+ * - `pow(x, p)` with a number p is the scalar-exponent op (`powScalar`): the gradient goes
+ *   to x only, p·x^(p−1); negative bases with an integer p are exact in sign
+ *   (pow(−2, 3) = −8, pow(−2, 2) = 4) on every backend; any numeric dtype.
+ * - `pow(a, b)` with a tensor b (or a number a) is elementwise a^b on float tensors, with
+ *   gradients d/da = b a^(b−1) and d/db = a^b ln a (0 where a <= 0, PyTorch's limit at 0).
+ */
+export function pow(a: TensorLike, b: TensorLike): Tensor {
+  if (typeof b === 'number' && a instanceof Tensor) return powScalarAs('pow', a, b);
+  return powTensor(a, b);
+}
 /** Elementwise maximum; the gradient goes to a where a >= b (ties to a), else to b. */
 export const maximum = defineBinary('maximum', (g, a, b) => {
   const m = castRaw(binaryRaw('ge', a, b), g.dtype);
@@ -115,7 +146,7 @@ function whereRaw(c: Tensor, a: Tensor, b: Tensor): Tensor {
   return runKernel<KernelAttrs['Where']>('Where', [c, a, b], {})[0];
 }
 function powRaw(a: Tensor, b: Tensor): Tensor {
-  return pow(a, b);
+  return powTensor(a, b);
 }
 function logRaw(a: Tensor): Tensor {
   return runKernel<KernelAttrs['Unary']>('Unary', [a], { op: 'log' })[0];

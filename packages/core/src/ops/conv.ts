@@ -1,6 +1,6 @@
 import { fail, fmt, HeadsplatError } from '../errors.js';
 import type { KernelAttrs } from '../kernel-names.js';
-import { record, runKernel } from '../op.js';
+import { record, runKernel, sameDevice } from '../op.js';
 import { Tensor } from '../tensor.js';
 import { add } from './binary.js';
 import { view } from './matmul.js';
@@ -59,6 +59,7 @@ function checkInputs(op: string, x: Tensor, w: Tensor): void {
   if (x.rank !== 4) fail(op, 'x', 'a 4-D tensor (N, C, H, W)', x);
   if (w.rank !== 4) fail(op, 'w', 'a 4-D tensor', w);
   if (w.dtype !== x.dtype) throw new HeadsplatError(`${op}: x and w must have the same dtype, got ${fmt(x)} and ${fmt(w)}`);
+  sameDevice(op, [x, w]);
 }
 
 function checkBias(op: string, bias: Tensor | null | undefined, x: Tensor, channels: number): Tensor | null {
@@ -66,6 +67,7 @@ function checkBias(op: string, bias: Tensor | null | undefined, x: Tensor, chann
   if (!(bias instanceof Tensor)) fail(op, 'options.bias', 'a Tensor', bias);
   if (bias.dtype !== x.dtype) fail(op, 'options.bias', `of dtype ${x.dtype}`, bias);
   if (bias.rank !== 1 || bias.shape[0] !== channels) fail(op, 'options.bias', `a 1-D tensor of shape [${channels}]`, bias);
+  sameDevice(op, [x, bias]);
   return bias;
 }
 

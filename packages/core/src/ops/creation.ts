@@ -114,9 +114,11 @@ export function arange(start: number, end?: number, step = 1, opts: CreateOption
 /** `steps` evenly spaced values from start to end inclusive. */
 export function linspace(start: number, end: number, steps: number, opts: CreateOptions = {}): Tensor {
   if (!Number.isInteger(steps) || steps < 0) fail('linspace', 'steps', 'a non-negative integer', steps);
-  const data = new Float32Array(steps);
+  const dtype = dtypeOf('linspace', opts, 'float32');
+  // Computed in the target dtype's array, so float64 keeps full precision.
+  const data = allocArray(dtype, steps);
   for (let i = 0; i < steps; i++) data[i] = steps === 1 ? start : start + ((end - start) * i) / (steps - 1);
-  return tensor(data, { ...opts, dtype: opts.dtype ?? 'float32', shape: [steps] });
+  return tensor(data, { ...opts, dtype, shape: [steps] });
 }
 
 /** Identity matrix (n, m). */

@@ -1,6 +1,6 @@
 import { fail, fmt, HeadsplatError } from '../errors.js';
 import type { KernelAttrs } from '../kernel-names.js';
-import { record, runKernel } from '../op.js';
+import { record, runKernel, sameDevice } from '../op.js';
 import { normAxis } from '../shape.js';
 import { Tensor } from '../tensor.js';
 import { add, div, lt, maximum, mul, pow, sub } from './binary.js';
@@ -53,6 +53,7 @@ export function cross(a: Tensor, b: Tensor): Tensor {
   checkLast(op, 'a', a, 3);
   checkLast(op, 'b', b, 3);
   if (a.dtype !== b.dtype) throw new HeadsplatError(`${op}: a and b must have the same dtype, got ${fmt(a)} and ${fmt(b)}`);
+  sameDevice(op, [a, b]);
   const yzx = cyclic(a, 3, 1);
   const zxy = cyclic(a, 3, 2);
   return sub(mul(matmul(a, yzx), matmul(b, zxy)), mul(matmul(a, zxy), matmul(b, yzx)));
@@ -172,6 +173,7 @@ export function matmul3x3(a: Tensor, b: Tensor): Tensor {
   for (const [name, t] of [['a', a], ['b', b]] as const) {
     if (!(t instanceof Tensor) || t.rank < 2 || t.shape[t.rank - 1] !== 3 || t.shape[t.rank - 2] !== 3) fail(op, name, 'a tensor of shape [..., 3, 3]', t);
   }
+  sameDevice(op, [a, b]);
   return matmul(a, b);
 }
 
@@ -185,6 +187,7 @@ export function applyMatrix(m: Tensor, v: Tensor): Tensor {
   if (!(m instanceof Tensor) || m.rank < 2 || m.shape[m.rank - 1] !== 3 || m.shape[m.rank - 2] !== 3) fail(op, 'm', 'a tensor of shape [..., 3, 3]', m);
   checkLast(op, 'v', v, 3);
   if (m.dtype !== v.dtype) throw new HeadsplatError(`${op}: m and v must have the same dtype, got ${fmt(m)} and ${fmt(v)}`);
+  sameDevice(op, [m, v]);
   const prod = mul(m, view(v, [...v.shape.slice(0, -1), 1, 3]));
   return matmul(prod, constant(v, [1, 1, 1], [3]));
 }

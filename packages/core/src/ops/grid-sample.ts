@@ -1,6 +1,6 @@
 import { fail, fmt, HeadsplatError } from '../errors.js';
 import type { KernelAttrs } from '../kernel-names.js';
-import { record, runKernel } from '../op.js';
+import { record, runKernel, sameDevice } from '../op.js';
 import { Tensor } from '../tensor.js';
 import { assertFloat } from './util.js';
 
@@ -27,6 +27,7 @@ export function gridSample(x: Tensor, grid: Tensor, opts: GridSampleOptions = {}
     throw new HeadsplatError(`${op}: grid must have shape [N = ${x.shape[0]}, Ho, Wo, 2], got x ${fmt(x)} and grid ${fmt(grid)}`);
   }
   if (grid.dtype !== x.dtype) throw new HeadsplatError(`${op}: x and grid must have the same dtype, got ${fmt(x)} and ${fmt(grid)}`);
+  sameDevice(op, [x, grid]);
   const padding = opts.paddingMode ?? 'zeros';
   if (padding !== 'zeros' && padding !== 'border') fail(op, 'options.paddingMode', "'zeros' or 'border'", padding);
   const attrs = { alignCorners: !!opts.alignCorners, padding };

@@ -1,6 +1,6 @@
 import { fail, HeadsplatError, fmt } from '../errors.js';
 import type { KernelAttrs } from '../kernel-names.js';
-import { record, runKernel } from '../op.js';
+import { record, runKernel, sameDevice } from '../op.js';
 import { broadcastShapes, shapesEqual, type Shape } from '../shape.js';
 import { Tensor } from '../tensor.js';
 import { add } from './binary.js';
@@ -68,6 +68,7 @@ function checkPair(op: string, a: Tensor, b: Tensor): void {
   assertFloat(op, 'a', a);
   assertFloat(op, 'b', b);
   if (a.dtype !== b.dtype) throw new HeadsplatError(`${op}: a and b must have the same dtype, got ${fmt(a)} and ${fmt(b)}`);
+  sameDevice(op, [a, b]);
 }
 
 /**
@@ -134,6 +135,7 @@ export function linear(x: Tensor, w: Tensor, bias?: Tensor | null): Tensor {
     if (!(bias instanceof Tensor)) fail(op, 'bias', 'a Tensor', bias);
     if (bias.dtype !== x.dtype) fail(op, 'bias', `of dtype ${x.dtype}`, bias);
     if (bias.rank !== 1 || bias.shape[0] !== outF) fail(op, 'bias', `a 1-D tensor of shape [${outF}]`, bias);
+    sameDevice(op, [x, bias]);
   }
   const rows = x.size / Math.max(inF, 1);
   const x2 = view(x, [rows, inF]);

@@ -110,10 +110,20 @@ export const reciprocal = (x: Tensor): Tensor =>
     const r = reciprocal(x);
     return neg(mul(g, mul(r, r)));
   });
-/** x^p for a number p; d/dx = p·x^(p−1) (0 for p = 0). Use `pow` for a tensor exponent. */
+/**
+ * x^p for a number p (what `pow(x, p)` runs for a number exponent); d/dx = p·x^(p−1)
+ * (0 for p = 0), no gradient to p. Negative bases with integer p keep their sign
+ * ((−2)³ = −8, (−2)² = 4); a negative base with a fractional p gives NaN, as Math.pow.
+ * Use `pow(x, t)` for a tensor exponent.
+ */
 export function powScalar(x: Tensor, p: number): Tensor {
-  if (typeof p !== 'number' || Number.isNaN(p)) fail('powScalar', 'p', 'a number', p);
-  return applyUnary('powScalar', 'powScalar', x, { p }, (g, x) => (p === 0 ? zerosOf(g) : mul(g, mul(powScalar(x, p - 1), p))));
+  return powScalarAs('powScalar', x, p);
+}
+
+/** @internal powScalar reporting errors under the caller's name (`pow`). */
+export function powScalarAs(name: string, x: Tensor, p: number): Tensor {
+  if (typeof p !== 'number' || Number.isNaN(p)) fail(name, 'p', 'a number', p);
+  return applyUnary(name, 'powScalar', x, { p }, (g, x) => (p === 0 ? zerosOf(g) : mul(g, mul(powScalarAs(name, x, p - 1), p))));
 }
 /**
  * Clamps to [min, max] (either bound may be omitted). The gradient passes where

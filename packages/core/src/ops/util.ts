@@ -37,14 +37,19 @@ export function assertSameDType(op: string, a: Tensor, b: Tensor): void {
 }
 
 /**
- * Sums a broadcast gradient back to `shape` (the gradient of broadcasting).
- * Imported lazily to avoid a cycle with reduce.ts.
+ * Sums a broadcast gradient back to `shape` (the gradient of broadcasting), without
+ * autograd (see `sumToOp` in shape.ts for the recorded version). Returns `g` itself when
+ * the shapes already match; otherwise a new tensor and no other live intermediate.
  */
 export function sumTo(g: Tensor, shape: Shape): Tensor {
   if (shapesEqual(g.shape, shape)) return g;
   const axes = broadcastReduceAxes(shape, g.shape);
-  const reduced = axes.length ? runKernel<KernelAttrs['Reduce']>('Reduce', [g], { op: 'sum', axes })[0] : g;
-  return reshapeRaw(reduced, shape);
+  if (!axes.length) return reshapeRaw(g, shape);
+  const reduced = runKernel<KernelAttrs['Reduce']>('Reduce', [g], { op: 'sum', axes })[0];
+  const out = reshapeRaw(reduced, shape);
+  // The reshape shares the reduced storage: drop the intermediate handle, not the data.
+  if (out !== reduced) reduced.dispose();
+  return out;
 }
 
 /** Reshape without autograd or validation (internal: same size guaranteed by the caller). */

@@ -1,6 +1,7 @@
 import { registerBackend } from '../../backend.js';
 import { cpuBackend } from './cpu-backend.js';
 import './kernels/basic.js';
+import './kernels/assign.js';
 
 registerBackend(cpuBackend);
 

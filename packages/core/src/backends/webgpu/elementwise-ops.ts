@@ -18,6 +18,15 @@ fn hs_powf(x: f32, y: f32) -> f32 {
   if (y == 2.0) { return x * x; }
   if (y == 0.5) { return sqrt(x); }
   if (y == -1.0) { return 1.0 / x; }
+  if (floor(y) == y && abs(y) <= 64.0) {
+    // Small integer exponents by repeated squaring: exact for small values and the sign
+    // of a negative base comes out right ((-2)^3 = -8) with no log of a negative number.
+    var e = u32(abs(y));
+    var b = x;
+    var r = 1.0;
+    loop { if (e == 0u) { break; } if ((e & 1u) == 1u) { r = r * b; } b = b * b; e = e >> 1u; }
+    return select(r, 1.0 / r, y < 0.0);
+  }
   let ax = abs(x);
   if (ax == 0.0) { return select(0.0, 1.0 / ax, y < 0.0); } // 1/0 = inf at run time (WGSL rejects an inf constant)
   if (floor(y) == y) {
@@ -39,7 +48,9 @@ fn hs_upow(a: u32, b: u32) -> u32 {
   loop { if (e == 0u) { break; } if ((e & 1u) == 1u) { r = r * base; } base = base * base; e = e >> 1u; }
   return r;
 }
-// erf: Abramowitz & Stegun 7.1.26 (|error| < 1.5e-7), as the CPU kernel.
+// erf: Abramowitz & Stegun 7.1.26 (|error| < 1.5e-7 absolute), enough for float32. The CPU
+// kernel does NOT use this formula: it is the float64 oracle (series + continued fraction
+// accurate to ~1e-15, src/backends/cpu/erf.ts), so the two agree to about 1.5e-7.
 fn hs_erf(x: f32) -> f32 {
   let ax = abs(x);
   let t = 1.0 / (1.0 + 0.3275911 * ax);
@@ -47,6 +58,28 @@ fn hs_erf(x: f32) -> f32 {
   return select(y, -y, x < 0.0);
 }
 fn hs_isnan(x: f32) -> bool { return !(x == x); }
+// softplus log(1 + e^x) in float32 without overflow or loss of precision:
+// - x > 20: e^-x < 2.1e-9 is below half an ulp of x, so the result is x;
+// - x < -15: log(1 + u) = u - u^2/2 + ... with u = e^x < 3.1e-7, so the second term is
+//   below half an ulp of the first and the result is e^x, with full relative precision
+//   down to the smallest float32 (where the naive log(1 + e^x) rounds to 0);
+// - otherwise max(x, 0) + log1p(e^-|x|), log1p by hs_log1p01 below. The builtin log is
+//   NOT used: WGSL only bounds its absolute error (2^-21) near 1, which is a large
+//   relative error in log(1 + u) for small u.
+fn hs_softplus(x: f32) -> f32 {
+  if (x > 20.0) { return x; }
+  if (x < -15.0) { return exp(x); }
+  return max(x, 0.0) + hs_log1p01(exp(-abs(x)));
+}
+// log1p(u) for 0 <= u <= 1 as 2 atanh(s), s = u / (2 + u) <= 1/3: the odd series
+// 2 (s + s^3/3 + s^5/5 + ...) truncated after s^17 (next term < 4e-10 s), so the
+// relative error stays at a few float32 ulps for every u, however small (A&S 4.1.28).
+fn hs_log1p01(u: f32) -> f32 {
+  let s = u / (2.0 + u);
+  let z = s * s;
+  let p = 1.0 + z * (0.33333333 + z * (0.2 + z * (0.14285714 + z * (0.11111111 + z * (0.09090909 + z * (0.07692308 + z * (0.06666667 + z * 0.05882353)))))));
+  return 2.0 * s * p;
+}
 // sin/cos with Cody-Waite reduction by pi/2 and Cephes' sinf/cosf minimax polynomials
 // (https://www.netlib.org/cephes/): drivers' builtins are only required to be accurate
 // to 2^-11 (SwiftShader is off by 3e-5), the CPU oracle is correctly rounded.
@@ -92,8 +125,7 @@ export function unaryExpr(op: UnaryOpName, x: string, t: WgslScalar, refs: Unary
     case 'sigmoid': return `(1.0 / (1.0 + exp(-${x})))`;
     case 'relu': return `select(select(0.0, ${x}, ${x} > 0.0), ${x}, hs_isnan(${x}))`;
     case 'leakyRelu': return `select(${x} * ${refs.alpha}, ${x}, ${x} > 0.0)`;
-    // log(1 + e^x) = max(x, 0) + log(1 + e^-|x|), stable for large |x|.
-    case 'softplus': return `(max(${x}, 0.0) + log(1.0 + exp(-abs(${x}))))`;
+    case 'softplus': return `hs_softplus(${x})`;
     case 'gelu': return `(0.5 * ${x} * (1.0 + hs_erf(${x} * 0.70710678118654752)))`;
     case 'square': return `(${x} * ${x})`;
     case 'sign': return `sign(${x})`;

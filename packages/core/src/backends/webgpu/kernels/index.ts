@@ -4,6 +4,7 @@
  */
 import './elementwise.js';
 import './copy.js';
+import './assign.js';
 import './strided.js';
 import './reduce.js';
 import './scan.js';
