@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Entry point of the README commands: makes sure the machine has what headsplat needs
 # (pnpm, the CPU Vulkan driver, dependencies), then runs one task.
-#   bash scripts/run.sh test|example|bench|build|typecheck
+#   bash scripts/run.sh test|example|bench|build|typecheck|viewer
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.local/bin:$PATH"
-task=${1:?usage: scripts/run.sh test|example|bench|build|typecheck}
+task=${1:?usage: scripts/run.sh test|example|bench|build|typecheck|viewer}
 shift || true
 
 if [ "$task" = test ]; then export HEADSPLAT_WITH_CHROMIUM=${HEADSPLAT_WITH_CHROMIUM:-1}; fi
@@ -23,5 +23,6 @@ case "$task" in
   bench)     exec pnpm exec tsx scripts/bench.ts "$@" ;;
   build)     exec pnpm exec turbo run build "$@" ;;
   typecheck) exec pnpm exec turbo run typecheck "$@" ;;
-  *) echo "unknown task '$task' (expected test, example, bench, build or typecheck)" >&2; exit 2 ;;
+  viewer)    exec pnpm --filter @headsplat/viewer run dev "$@" ;;
+  *) echo "unknown task '$task' (expected test, example, bench, build, typecheck or viewer)" >&2; exit 2 ;;
 esac

@@ -106,7 +106,7 @@ function toRgba(rgb: ArrayLike<number>, w: number, h: number): Uint8Array {
 type Renderer = (scene: GaussianScene, camera: Camera, opts: RenderOptions) => Promise<ArrayLike<number>>;
 
 /** The WebGPU rasterizer's convenience entry, when this build of splat-raster has it. */
-type RenderWebGPU = (device: GPUDevice, scene: GaussianScene, camera: Camera, opts?: RenderOptions) => Promise<{ rgb: Float32Array }>;
+type RenderWebGPU = (device: GPUDevice, scene: GaussianScene, camera: Camera, opts?: RenderOptions & { keepState?: boolean }) => Promise<{ output: { rgb: Float32Array } }>;
 
 async function pickRenderer(): Promise<{ render: Renderer; name: string; close(): void }> {
   const cpu = { render: async (s: GaussianScene, c: Camera, o: RenderOptions) => splat.renderCpu(s, c, o).output.rgb, name: 'cpu (reference)', close() {} };
@@ -119,7 +119,7 @@ async function pickRenderer(): Promise<{ render: Renderer; name: string; close()
   try {
     const { getDevice } = await import('@headsplat/gpu');
     const gpu = await getDevice();
-    return { render: async (s, c, o) => (await renderWebGPU(gpu.device, s, c, o)).rgb, name: `webgpu (${gpu.description})`, close: () => gpu.destroy() };
+    return { render: async (s, c, o) => (await renderWebGPU(gpu.device, s, c, { ...o, keepState: false })).output.rgb, name: `webgpu (${gpu.description})`, close: () => gpu.destroy() };
   } catch (e) {
     if (backendFlag === 'webgpu') throw e;
     return cpu;

@@ -17,7 +17,7 @@ import { type RandomInitOptions, randomGaussiansInView } from './optim/random-in
 import { splitViewMatrix } from './cpu/mat3.js';
 import type { Camera, GaussianScene, RenderGradients, RenderOptions } from './types.js';
 import { SplatRasterInputError, checkFiniteArray, validateCamera, validateScene } from './validate.js';
-import { webgpuFitRenderer } from './optim/fit-webgpu.js';
+import { fitGaussiansWebGPU } from './optim/fit-webgpu.js';
 
 /** One rendered image plus the closure that backpropagates an upstream rgb gradient. */
 export interface FitRenderPass {
@@ -121,7 +121,8 @@ export const cpuFitRenderer: FitRenderer = {
   },
 };
 
-function resolveRates(fn: string, lr: FitOptions['lr']): FitLearningRates {
+/** @internal shared with the WebGPU fit */
+export function resolveRates(fn: string, lr: FitOptions['lr']): FitLearningRates {
   const rates = { ...DEFAULT_FIT_LEARNING_RATES };
   if (typeof lr === 'number') {
     if (!(lr >= 0)) throw new SplatRasterInputError(fn, 'options.lr', 'a multiplier >= 0 or per-group rates', String(lr));
@@ -138,7 +139,8 @@ function resolveRates(fn: string, lr: FitOptions['lr']): FitLearningRates {
   return rates;
 }
 
-function medianDepth(means: ArrayLike<number>, viewMatrix: ArrayLike<number>): number {
+/** @internal shared with the WebGPU fit */
+export function medianDepth(means: ArrayLike<number>, viewMatrix: ArrayLike<number>): number {
   const { R, t } = splitViewMatrix(viewMatrix);
   const n = means.length / 3;
   const z = Float64Array.from({ length: n }, (_, i) => R[6] * means[3 * i] + R[7] * means[3 * i + 1] + R[8] * means[3 * i + 2] + t[2]);
@@ -147,7 +149,8 @@ function medianDepth(means: ArrayLike<number>, viewMatrix: ArrayLike<number>): n
   return m > 0 ? m : 1;
 }
 
-function toFloat32Scene(scene: GaussianScene): FitResult['scene'] {
+/** @internal shared with the WebGPU fit */
+export function toFloat32Scene(scene: GaussianScene): FitResult['scene'] {
   const out: FitResult['scene'] = {
     means: Float32Array.from(scene.means),
     quats: Float32Array.from(scene.quats),
@@ -164,16 +167,23 @@ function toFloat32Scene(scene: GaussianScene): FitResult['scene'] {
 function resolveRenderer(fn: string, opts: FitOptions): FitRenderer {
   const b = opts.backend ?? 'cpu';
   if (b === 'cpu') return cpuFitRenderer;
-  if (b === 'webgpu') {
-    if (!opts.device) throw new SplatRasterInputError(fn, 'options.device', "a GPUDevice with backend 'webgpu'", 'undefined');
-    return webgpuFitRenderer(opts.device);
-  }
+  if (b === 'webgpu') throw new Error(`${fn}: internal: backend 'webgpu' is handled by fitGaussiansWebGPU`);
   if (typeof b === 'object' && typeof b.render === 'function') return b;
   throw new SplatRasterInputError(fn, 'options.backend', "'cpu', 'webgpu' or a FitRenderer", String(b));
 }
 
+/**
+ * Fits Gaussians to `opts.target` with Adam. `backend: 'webgpu'` (with `device`) runs the
+ * whole loop on the GPU (`fitGaussiansWebGPU`); 'cpu' (default) or a `FitRenderer` runs
+ * Adam on typed arrays around that renderer.
+ */
 export async function fitGaussians(opts: FitOptions): Promise<FitResult> {
   const fn = 'fitGaussians';
+  if (opts.backend === 'webgpu') {
+    if (!opts.device) throw new SplatRasterInputError(fn, 'options.device', "a GPUDevice with backend 'webgpu'", 'undefined');
+    const { backend: _b, device, ...rest } = opts;
+    return fitGaussiansWebGPU({ ...rest, device });
+  }
   const t0 = performance.now();
   const cam = validateCamera(fn, opts.camera);
   const P = cam.width * cam.height;

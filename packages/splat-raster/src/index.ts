@@ -49,7 +49,9 @@ export type { GaussianParams, ParamGroup } from './optim/gaussian-params.js';
 export { mulberry32, randomGaussiansInView } from './optim/random-init.js';
 export type { RandomInitOptions } from './optim/random-init.js';
 
-// WebGPU rasterizer: NOT YET IN THIS BUILD (src/webgpu/ is being written). When it lands, add:
-//   export * from './webgpu/index.js';
-// (createRasterizer, renderWebGPU and its backward), and wire src/optim/fit-webgpu.ts and
-// src/tensor/webgpu.ts to it.
+// WebGPU rasterizer (forward + backward on GPUBuffers, typed-array convenience API, GPU radix sort).
+export * from './webgpu/index.js';
+
+// Standalone WebGPU fit (Adam on GPU buffers).
+export { fitGaussiansWebGPU, webgpuFitRenderer } from './optim/fit-webgpu.js';
+export type { WebGPUFitOptions, WebGPUFitResult } from './optim/fit-webgpu.js';

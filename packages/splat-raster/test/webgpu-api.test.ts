@@ -6,9 +6,11 @@
 
 import { webgpuSuite } from '@headsplat/gpu/testing';
 import { expect } from 'vitest';
-import { createRasterizer, type GaussianBuffers, renderWebGPU } from '../src/webgpu/index.js';
+import { renderCpu, renderCpuBackward } from '../src/cpu/index.js';
+import { backwardBatch } from '../src/webgpu/backward.js';
+import { createRasterizer, type GaussianBuffers, renderWebGPU, renderWebGPUBackward } from '../src/webgpu/index.js';
 import { makeRng, randomScene, randomView } from './cpu-util.js';
-import { readF32, upload } from './webgpu-util.js';
+import { compare, readF32, upload } from './webgpu-util.js';
 
 webgpuSuite('createRasterizer', (ctx, test) => {
   const rng = makeRng(3);
@@ -67,4 +69,30 @@ webgpuSuite('createRasterizer', (ctx, test) => {
     const bad = { ...scene, opacities: Float64Array.from(scene.opacities, (o, i) => (i === 3 ? 1.5 : o)) };
     await expect(renderWebGPU(ctx.device, bad, camera)).rejects.toThrow(/renderWebGPU: scene.opacities: expected activated opacities in \[0, 1\] \(not logits\), got 1.5 at index 3/);
   });
+
+  test("sizes the backward batch for WebGPU's default 16 KiB of workgroup memory, with the same gradients", async () => {
+    expect(backwardBatch(16, 16384)).toBe(7); // 7 x (2048 + 60) + 64 = 14820 bytes <= 16384
+    expect(backwardBatch(16, 32768)).toBe(15); // 15 x 2108 + 64 = 31684 bytes
+    expect(backwardBatch(8, 16384)).toBe(15);
+    // Dawn gives one device per adapter: a view of the test device that reports the default limit
+    // makes the rasterizer compile its 7-splat-batch backward.
+    const real = ctx.device;
+    const limits = new Proxy(real.limits, { get: (t, k) => (k === 'maxComputeWorkgroupStorageSize' ? 16384 : Reflect.get(t, k)) });
+    const small = new Proxy(real, {
+      get: (t, k) => {
+        if (k === 'limits') return limits;
+        const v = Reflect.get(t, k);
+        return typeof v === 'function' ? v.bind(t) : v;
+      },
+    });
+    const up = { rgb: Float32Array.from({ length: 40 * 30 * 3 }, (_, i) => Math.sin(i)) };
+    const { state } = await renderWebGPU(small, scene, camera);
+    const got = await renderWebGPUBackward(state, up);
+    state.release();
+    const ref = renderCpuBackward(renderCpu(scene, camera).state, up);
+    for (const k of ['means', 'quats', 'scales', 'opacities', 'colors'] as const) {
+      const scale = compare(ref[k], ref[k], 0).scale;
+      expect(compare(got[k], ref[k], 1e-3 * scale, 1e-3).bad, k).toBe(0);
+    }
+  }, 60_000);
 });

@@ -8,6 +8,7 @@
  * Outputs: rgb (H, W, 3), alpha (H, W), depth (H, W), features (H, W, F) when given,
  * radii (N) int32 (no gradient), means2d (N, 2). Gradients flow to every Gaussian input,
  * including through `means2d` (d means2d / d means of the pinhole projection).
+ * `onMeans2dGrad` on WebGPU tensors is called asynchronously, once its read back completes.
  * Double backward (createGraph) is not supported: the backward is not itself an op graph.
  */
 
@@ -16,7 +17,7 @@ import { renderCpu, renderCpuBackward } from '../cpu/index.js';
 import type { CpuRenderGradients, CpuRenderState } from '../cpu/index.js';
 import type { Camera, GaussianScene, RenderOptions } from '../types.js';
 import { type CheckedInputs, type GaussianTensors, checkGaussianTensors, hostFloat64 } from './inputs.js';
-import { rasterizeWebGPUTensors } from './webgpu.js';
+import { isWebGPUOp, rasterizeWebGPUBackward, rasterizeWebGPUTensors } from './webgpu.js';
 
 /** Per-Gaussian screen-space gradients, for densification (see `accumulateMeans2dGradNorms`). */
 export interface Means2dGradInfo {
@@ -148,6 +149,7 @@ const rasterizeOp = defineOp({
   },
   backward(ctx, ...grads) {
     if (isGradEnabled()) throw new Error('rasterize: double backward (createGraph: true) is not supported');
+    if (isWebGPUOp(ctx)) return rasterizeWebGPUBackward(ctx, grads);
     return cpuBackward(ctx, grads);
   },
 });

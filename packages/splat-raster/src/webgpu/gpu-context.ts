@@ -125,10 +125,13 @@ export class GpuContext {
     this.free.clear();
   }
 
-  stats(): { created: number; pooled: number; inUse: number } {
+  /** Buffer counts (created = pooled + in use) and the bytes of all buffers the pool holds. */
+  stats(): { created: number; pooled: number; inUse: number; bytes: number } {
     let pooled = 0;
     for (const l of this.free.values()) pooled += l.length;
-    return { created: this.owned.size, pooled, inUse: this.owned.size - pooled };
+    let bytes = 0;
+    for (const b of this.owned) bytes += b.size;
+    return { created: this.owned.size, pooled, inUse: this.owned.size - pooled, bytes };
   }
 }
 

@@ -10,12 +10,14 @@ export type {
   BackwardOptions,
   ForwardOutputs,
   ForwardResult,
+  ForwardTarget,
   GaussianBuffers,
   GradOutputBuffers,
   GradientBuffers,
   Rasterizer,
   RasterizerOptions,
   RasterizerState,
+  SyncForwardTarget,
 } from './rasterizer.js';
 export { getRasterizer, renderWebGPU, renderWebGPUBackward } from './render.js';
 export type { WebGPURenderResult, WebGPURenderState } from './render.js';

@@ -14,6 +14,7 @@
  *
  * API
  * - `encodeDepthKeys`, `encodeTileCounts`, `encodeEmitPairs`, `encodeTileRanges`
+ * - capacity mode (no CPU read of the count): `encodePadPairs`, `encodeOverflowFallback`
  */
 
 import { type Frame, WGSL_LINEAR_GROUP } from './gpu-context.js';
@@ -55,7 +56,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
 
 const emitPairsWgsl = (): string => /* wgsl */ `
 ${WGSL_LINEAR_GROUP}
-struct P { n: u32, tilesX: u32 }
+struct P { n: u32, tilesX: u32, cap: u32 }
 @group(0) @binding(0) var<uniform> p: P;
 @group(0) @binding(1) var<storage, read> order: array<u32>;
 @group(0) @binding(2) var<storage, read> rects: array<vec4u>;
@@ -72,6 +73,8 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
   var o = offsets[k];
   for (var ty = r.y; ty < r.w; ty++) {
     for (var tx = r.x; tx < r.z; tx++) {
+      // Capacity mode: pairs past the capacity are dropped (the overflow fallback takes over).
+      if (o >= p.cap) { return; }
       pairKeys[o] = ty * p.tilesX + tx;
       pairVals[o] = g;
       o++;
@@ -81,7 +84,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
 
 const tileRangesWgsl = (): string => /* wgsl */ `
 ${WGSL_LINEAR_GROUP}
-struct P { m: u32 }
+struct P { m: u32, numTiles: u32 }
 @group(0) @binding(0) var<uniform> p: P;
 @group(0) @binding(1) var<storage, read> keys: array<u32>;
 @group(0) @binding(2) var<storage, read_write> ranges: array<vec2u>;
@@ -90,8 +93,46 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
   let i = linearGroup(wid, nwg) * ${WG}u + t;
   if (i >= p.m) { return; }
   let tile = keys[i];
+  if (tile >= p.numTiles) { return; } // PAD_KEY: unused capacity, sorted last
   if (i == 0u || keys[i - 1u] != tile) { ranges[tile].x = i; }
   if (i + 1u == p.m || keys[i + 1u] != tile) { ranges[tile].y = i + 1u; }
+}`;
+
+/** Key of unused pair slots in capacity mode: sorts after every tile id. */
+export const PAD_KEY = 0xffffffff;
+
+// Capacity mode (a forward that never waits for the CPU): slots [total, cap) get PAD_KEY.
+const padPairsWgsl = (): string => /* wgsl */ `
+${WGSL_LINEAR_GROUP}
+struct P { cap: u32 }
+@group(0) @binding(0) var<uniform> p: P;
+@group(0) @binding(1) var<storage, read> status: array<u32>;
+@group(0) @binding(2) var<storage, read_write> pairKeys: array<u32>;
+@compute @workgroup_size(${WG})
+fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) t: u32) {
+  let i = linearGroup(wid, nwg) * ${WG}u + t;
+  if (i >= p.cap || i < status[0]) { return; }
+  pairKeys[i] = ${PAD_KEY}u;
+}`;
+
+// Capacity mode, when the intersections exceeded the capacity: every tile walks the whole
+// depth-sorted list (culled Gaussians carry zero opacity, and a Gaussian outside a tile's
+// pixels falls under the 1/255 alpha threshold there, so the images equal the binned
+// path's; only slower). Needs cap >= n.
+const overflowFallbackWgsl = (): string => /* wgsl */ `
+${WGSL_LINEAR_GROUP}
+struct P { n: u32, numTiles: u32, cap: u32 }
+@group(0) @binding(0) var<uniform> p: P;
+@group(0) @binding(1) var<storage, read> status: array<u32>;
+@group(0) @binding(2) var<storage, read> order: array<u32>;
+@group(0) @binding(3) var<storage, read_write> pairVals: array<u32>;
+@group(0) @binding(4) var<storage, read_write> ranges: array<vec2u>;
+@compute @workgroup_size(${WG})
+fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) t: u32) {
+  let i = linearGroup(wid, nwg) * ${WG}u + t;
+  if (status[0] <= p.cap) { return; }
+  if (i < p.n) { pairVals[i] = order[i]; }
+  if (i < p.numTiles) { ranges[i] = vec2u(0u, p.n); }
 }`;
 
 export function encodeDepthKeys(
@@ -117,10 +158,10 @@ export function encodeTileCounts(
 export function encodeEmitPairs(
   frame: Frame,
   pass: GPUComputePassEncoder,
-  b: { n: number; tilesX: number; order: GPUBuffer; rects: GPUBuffer; offsets: GPUBuffer; pairKeys: GPUBuffer; pairVals: GPUBuffer },
+  b: { n: number; tilesX: number; cap: number; order: GPUBuffer; rects: GPUBuffer; offsets: GPUBuffer; pairKeys: GPUBuffer; pairVals: GPUBuffer },
 ): void {
   const pl = frame.ctx.pipeline('emit-pairs', emitPairsWgsl);
-  const u = frame.uniform(new Uint32Array([b.n, b.tilesX, 0, 0]));
+  const u = frame.uniform(new Uint32Array([b.n, b.tilesX, b.cap, 0]));
   frame.dispatch(pass, pl, [u, b.order, b.rects, b.offsets, b.pairKeys, b.pairVals], Math.ceil(b.n / WG));
 }
 
@@ -128,9 +169,27 @@ export function encodeEmitPairs(
 export function encodeTileRanges(
   frame: Frame,
   pass: GPUComputePassEncoder,
-  b: { m: number; keys: GPUBuffer; ranges: GPUBuffer },
+  b: { m: number; numTiles: number; keys: GPUBuffer; ranges: GPUBuffer },
 ): void {
   const pl = frame.ctx.pipeline('tile-ranges', tileRangesWgsl);
-  const u = frame.uniform(new Uint32Array([b.m, 0, 0, 0]));
+  const u = frame.uniform(new Uint32Array([b.m, b.numTiles, 0, 0]));
   frame.dispatch(pass, pl, [u, b.keys, b.ranges], Math.ceil(b.m / WG));
+}
+
+/** Capacity mode: fills pair slots [status[0], cap) with `PAD_KEY`. */
+export function encodePadPairs(frame: Frame, pass: GPUComputePassEncoder, b: { cap: number; status: GPUBuffer; pairKeys: GPUBuffer }): void {
+  const pl = frame.ctx.pipeline('pad-pairs', padPairsWgsl);
+  const u = frame.uniform(new Uint32Array([b.cap, 0, 0, 0]));
+  frame.dispatch(pass, pl, [u, b.status, b.pairKeys], Math.ceil(b.cap / WG));
+}
+
+/** Capacity mode: when status[0] > cap, points every tile at the whole depth-sorted list (needs cap >= n). */
+export function encodeOverflowFallback(
+  frame: Frame,
+  pass: GPUComputePassEncoder,
+  b: { n: number; numTiles: number; cap: number; status: GPUBuffer; order: GPUBuffer; pairVals: GPUBuffer; ranges: GPUBuffer },
+): void {
+  const pl = frame.ctx.pipeline('overflow-fallback', overflowFallbackWgsl);
+  const u = frame.uniform(new Uint32Array([b.n, b.numTiles, b.cap, 0]));
+  frame.dispatch(pass, pl, [u, b.status, b.order, b.pairVals, b.ranges], Math.ceil(Math.max(b.n, b.numTiles) / WG));
 }

@@ -25,6 +25,15 @@ export const RASTER_CONSTANTS_WGSL = /* wgsl */ `
 const ALPHA_THRESHOLD: f32 = ${ALPHA_THRESHOLD};
 const MAX_ALPHA: f32 = ${MAX_ALPHA};
 const TRANSMITTANCE_EPS: f32 = ${TRANSMITTANCE_EPS};
+// Pixels whose Mahalanobis term q exceeds this skip the splat without evaluating exp:
+// o exp(-q/2) >= 1/255 needs q <= 2 ln(255 o); the bound carries a margin (x1.001 + 1e-3)
+// so that rounding never skips a pixel the exact alpha test would keep. Infinite in the
+// smooth cut-off mode (no pixel is skipped there).
+fn skipBound(o: f32) -> f32 {
+  if (smoothCutoff()) { return 3.0e38; }
+  if (!(o * 255.0 >= 0.99)) { return -1.0; }
+  return 2.0 * log(max(255.0 * o, 1.0)) * 1.001 + 1e-3;
+}
 `;
 
 const rasterizeWgsl = (ts: number, F: number) => (): string => {
@@ -44,7 +53,7 @@ ${F > 0 ? '@group(0) @binding(6) var<storage, read_write> featOut: array<f32>;' 
 @group(0) @binding(7) var<storage, read_write> aux: array<u32>;
 
 var<workgroup> sMean: array<vec4f, B>;   // u, v, o', z
-var<workgroup> sConic: array<vec4f, B>;  // A, B, C
+var<workgroup> sConic: array<vec4f, B>;  // A, B, C, skip bound on q
 var<workgroup> sRgb: array<vec4f, B>;
 var<workgroup> sIdx: array<u32, B>;
 var<workgroup> nDone: atomic<u32>;
@@ -80,8 +89,9 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
     if (k < range.y) {
       let g = pairVals[k];
       sIdx[li] = g;
-      sMean[li] = splats[3u * g];
-      sConic[li] = splats[3u * g + 1u];
+      let mean = splats[3u * g];
+      sMean[li] = mean;
+      sConic[li] = vec4f(splats[3u * g + 1u].xyz, skipBound(mean.z));
       sRgb[li] = splats[3u * g + 2u];
     }
     workgroupBarrier();
@@ -92,6 +102,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
         let c = sConic[j];
         let d = pix - m.xy;
         let q = c.x * d.x * d.x + 2.0 * c.y * d.x * d.y + c.z * d.y * d.y;
+        if (q > c.w) { continue; }
         var alpha = m.z * exp(-0.5 * q);
         var nextT = T * (1.0 - alpha);
         if (!smoothMode) {

@@ -14,6 +14,10 @@
  * A forward records its dispatches into two command buffers: (projection, depth sort,
  * tile counts and their scan) then, after reading back the number of tile
  * intersections to allocate exactly, (pair emission, tile sort, ranges, rasterization).
+ * `forwardSync` records both into one command buffer with pair buffers of a given
+ * capacity (unused slots get a pad key that sorts last); if the count exceeds the
+ * capacity, a fallback kernel points every tile at the whole depth-sorted list, which
+ * renders the same image (see intersect.ts), so nothing waits for the CPU.
  * A backward is one command buffer. Temporaries come from a per-device pool and go back
  * to it once their commands are submitted; pipelines are compiled once per device.
  *
@@ -27,7 +31,8 @@ import { validateCamera, validateRenderOptions } from '../validate.js';
 import type { Camera, RenderOptions } from '../types.js';
 import { encodeProjectBackward, encodeRasterizeBackward, gradOutLayout, RASTER_GRAD_STRIDE } from './backward.js';
 import { Frame, GpuContext, USAGE } from './gpu-context.js';
-import { encodeDepthKeys, encodeEmitPairs, encodeTileCounts, encodeTileRanges } from './intersect.js';
+import { encodeDepthKeys, encodeEmitPairs, encodeOverflowFallback, encodePadPairs, encodeTileCounts, encodeTileRanges } from './intersect.js';
+import { encodeMeans2dVjp } from './means2d-vjp.js';
 import { packParams, paramsByteLength, type RenderSetup } from './params.js';
 import { encodeProject } from './project.js';
 import { encodeRasterize } from './rasterize.js';
@@ -79,8 +84,10 @@ export interface RasterizerState {
   readonly height: number;
   readonly count: number;
   readonly featureDim: number;
-  /** Number of (tile, Gaussian) pairs rasterized. */
+  /** Number of (tile, Gaussian) pairs rasterized; -1 after `forwardSync` (the count stays on the GPU: `lastIntersections()`). */
   readonly intersections: number;
+  /** Pair slots allocated: the exact count after `forward`, the capacity after `forwardSync`. */
+  readonly capacity: number;
   /** Returns the saved buffers to the pool; the state is unusable afterwards. */
   release(): void;
 }
@@ -101,6 +108,23 @@ export interface GradOutputBuffers {
   features?: GPUBuffer;
   alpha?: GPUBuffer;
   depth?: GPUBuffer;
+  /** (N, 2) gradient of the `means2d` output; flows to the means through the pinhole projection. */
+  means2d?: GPUBuffer;
+}
+
+/** Where a forward writes: caller-provided output buffers (any subset; the others are created). */
+export interface ForwardTarget {
+  outputs?: Partial<ForwardOutputs>;
+}
+
+/** Options of `forwardSync`. */
+export interface SyncForwardTarget extends ForwardTarget {
+  /**
+   * (tile, Gaussian) pair slots to allocate (raised to at least N). Default: adaptive, from
+   * the counts of earlier frames (read back asynchronously, 1.25 x the largest seen), at least
+   * max(16 N, 1024).
+   */
+  capacity?: number;
 }
 
 /** Gradients w.r.t. the inputs (f32, same shapes), owned by the caller. */
@@ -123,17 +147,29 @@ export interface GradientBuffers {
 export interface BackwardOptions {
   /** Adds every pixel's contribution with its own global atomic instead of reducing per tile first (benchmarks). */
   naiveAtomics?: boolean;
+  /** Caller-provided gradient buffers (any subset; the others are created; `destroy()` frees only those). */
+  into?: Partial<Omit<GradientBuffers, 'destroy'>>;
 }
 
 export interface Rasterizer {
   readonly device: GPUDevice;
-  forward(gaussians: GaussianBuffers, camera: Camera, options?: RenderOptions): Promise<ForwardResult>;
+  /** Forward with an exact intersection count (one 4-byte read back between its two submits). */
+  forward(gaussians: GaussianBuffers, camera: Camera, options?: RenderOptions, target?: ForwardTarget): Promise<ForwardResult>;
+  /**
+   * Forward that never waits for the CPU: one submit, pair buffers of a fixed capacity. When
+   * the intersections exceed it, every tile walks the whole depth-sorted list instead (same
+   * images, slower); `lastIntersections()` tells. For training loops and the /tensor binding.
+   * Pipeline compile errors surface at the next `checkErrors()`.
+   */
+  forwardSync(gaussians: GaussianBuffers, camera: Camera, options?: RenderOptions, target?: SyncForwardTarget): ForwardResult;
+  /** Intersection count and capacity of the latest `forwardSync` (waits for the GPU). */
+  lastIntersections(): Promise<{ total: number; capacity: number; overflowed: boolean }>;
   /** Records and submits the backward; the returned buffers are ready once the queue gets there. */
   backward(state: RasterizerState, grads: GradOutputBuffers, options?: BackwardOptions): GradientBuffers;
   /** Rejects if a kernel compiled since the last check failed (forward checks on its own). */
   checkErrors(): Promise<void>;
-  /** Buffer counts of the device's pool (created = pooled + in use), for leak checks. */
-  stats(): { created: number; pooled: number; inUse: number };
+  /** Buffer counts of the device's pool (created = pooled + in use), for leak checks, and its bytes (the peak of temporaries). */
+  stats(): { created: number; pooled: number; inUse: number; bytes: number };
   /** Frees the idle pooled buffers. */
   trim(): void;
 }
@@ -211,9 +247,12 @@ export function createRasterizer(device: GPUDevice, rasterizerOptions: Rasterize
     device.limits.maxStorageBufferBindingSize,
     rasterizerOptions.maxIntersectionBytes ?? Number.POSITIVE_INFINITY,
   );
+  // Count of the last capacity-mode forward: [total intersections, capacity].
+  const status = device.createBuffer({ size: 8, usage: USAGE.storage, label: 'splat-intersection-status' });
+  let capacityHint = 0;
+  let hintRead: Promise<void> | undefined;
 
-  async function forward(g: GaussianBuffers, camera: Camera, options?: RenderOptions): Promise<ForwardResult> {
-    const fn = 'Rasterizer.forward';
+  function prepare(fn: string, g: GaussianBuffers, camera: Camera, options: RenderOptions | undefined, given?: Partial<ForwardOutputs>) {
     const scene = checkGaussians(fn, g);
     const cam = validateCamera(fn, camera);
     const opts = validateRenderOptions(fn, options, scene.featureDim);
@@ -232,136 +271,261 @@ export function createRasterizer(device: GPUDevice, rasterizerOptions: Rasterize
       tilesY: Math.ceil(cam.height / ts),
     };
     const { n, featureDim: F } = scene;
-    const W = cam.width;
-    const H = cam.height;
-    const P = W * H;
-    const numTiles = setup.tilesX * setup.tilesY;
-
-    const outputs: ForwardOutputs = {
-      rgb: outBuffer(device, 3 * P, 'rgb'),
-      alpha: outBuffer(device, P, 'alpha'),
-      depth: outBuffer(device, P, 'depth'),
-      radii: outBuffer(device, n, 'radii'),
-      means2d: outBuffer(device, 2 * n, 'means2d'),
-    };
-    if (F > 0) outputs.features = outBuffer(device, F * P, 'features');
-
-    const frame = new Frame(ctx);
-    const params = ctx.acquire(paramsByteLength(F), USAGE.uniform);
-    device.queue.writeBuffer(params, 0, packParams(setup));
-    const splats = ctx.acquire(Math.max(1, n) * 48, USAGE.storage, 'splats');
-    const ranges = ctx.acquire(numTiles * 8, USAGE.storage, 'tile-ranges');
-    const aux = ctx.acquire(4 * P * 4, USAGE.storage, 'aux');
-    let pairVals: GPUBuffer | undefined;
-    let intersections = 0;
-    try {
-      const geo = frame.temp(Math.max(1, 3 * n) * 4, 'geo');
-      const rects = frame.temp(Math.max(1, n) * 16, 'rects');
-      const counts = frame.temp(Math.max(1, n) * 4, 'tile-counts');
-      const readback = ctx.acquire(4, MAP_READ | COPY_DST);
-      let order: GPUBuffer | undefined;
-      {
-        const enc = device.createCommandEncoder({ label: 'splat-forward-1' });
-        if (n > 0) {
-          let pass = enc.beginComputePass({ label: 'project' });
-          encodeProject(frame, pass, { ...g, params, splats, geo, rects, n });
-          const keys = frame.temp(n * 4, 'depth-keys');
-          const vals = frame.temp(n * 4, 'depth-vals');
-          encodeDepthKeys(frame, pass, { n, splats, rects, keys, vals });
-          pass.end();
-          order = encodeRadixSort(frame, enc, { keys, values: vals, count: n, bits: 32 }).values;
-          pass = enc.beginComputePass({ label: 'tile-counts' });
-          encodeTileCounts(frame, pass, { n, order, rects, counts });
-          const total = encodeExclusiveScan(frame, pass, counts, n);
-          pass.end();
-          enc.copyBufferToBuffer(total.buffer, total.index * 4, readback, 0, 4);
-          enc.copyBufferToBuffer(geo, 0, outputs.means2d, 0, 2 * n * 4);
-          enc.copyBufferToBuffer(geo, 2 * n * 4, outputs.radii, 0, n * 4);
-        }
-        device.queue.submit([enc.finish()]);
-      }
-      if (n > 0) {
-        await readback.mapAsync(MAP_READ);
-        intersections = new Uint32Array(readback.getMappedRange(0, 4))[0];
-        readback.unmap();
-      }
-      ctx.release(readback);
-
-      const bytes = intersections * 4;
-      if (bytes > maxBytes) {
-        throw new Error(
-          `${fn}: the scene has ${intersections} (tile, Gaussian) intersections, which need ${bytes} bytes per buffer, ` +
-            `more than the limit of ${maxBytes} bytes (the device's maxStorageBufferBindingSize is ` +
-            `${device.limits.maxStorageBufferBindingSize}); render fewer or smaller Gaussians, a smaller image, ` +
-            `or request a device with a larger limit`,
-        );
-      }
-
-      const enc = device.createCommandEncoder({ label: 'splat-forward-2' });
-      enc.clearBuffer(ranges, 0, numTiles * 8);
-      if (intersections > 0 && order) {
-        const pairKeys = frame.temp(bytes, 'pair-keys');
-        const vals = frame.temp(bytes, 'pair-vals');
-        let pass = enc.beginComputePass({ label: 'emit-pairs' });
-        encodeEmitPairs(frame, pass, { n, tilesX: setup.tilesX, order, rects, offsets: counts, pairKeys, pairVals: vals });
-        pass.end();
-        const tileBits = Math.ceil(Math.log2(numTiles));
-        const sorted = encodeRadixSort(frame, enc, { keys: pairKeys, values: vals, count: intersections, bits: tileBits });
-        pairVals = frame.keep(sorted.values);
-        pass = enc.beginComputePass({ label: 'tile-ranges' });
-        encodeTileRanges(frame, pass, { m: intersections, keys: sorted.keys, ranges });
-        pass.end();
+    const P = cam.width * cam.height;
+    const sizes: Record<keyof ForwardOutputs, number> = { rgb: 3 * P, alpha: P, depth: P, radii: n, means2d: 2 * n, features: F * P };
+    const created: GPUBuffer[] = [];
+    const outputs = {} as ForwardOutputs;
+    for (const k of Object.keys(sizes) as (keyof ForwardOutputs)[]) {
+      if (k === 'features' && F === 0) continue;
+      const b = given?.[k];
+      if (b) {
+        checkBuffer(fn, `outputs.${k}`, b, sizes[k]);
+        outputs[k] = b;
       } else {
-        pairVals = ctx.acquire(4, USAGE.storage);
+        outputs[k] = outBuffer(device, sizes[k], k);
+        created.push(outputs[k]!);
       }
-      const pass = enc.beginComputePass({ label: 'rasterize' });
-      encodeRasterize(
-        frame,
-        pass,
-        { params, ranges, pairVals, splats, features: g.features, rgb: outputs.rgb, featOut: outputs.features, aux },
-        { tileSize: ts, featureDim: F, tilesX: setup.tilesX, tilesY: setup.tilesY },
-      );
-      pass.end();
-      enc.copyBufferToBuffer(aux, 0, outputs.alpha, 0, P * 4);
-      enc.copyBufferToBuffer(aux, P * 4, outputs.depth, 0, P * 4);
-      device.queue.submit([enc.finish()]);
-      await ctx.checkPipelines();
-    } catch (e) {
-      for (const b of [params, splats, ranges, aux, pairVals]) ctx.release(b);
-      for (const b of Object.values(outputs)) b.destroy();
-      throw e;
-    } finally {
-      frame.releaseAll();
     }
+    return { setup, outputs, created, n, F, P, numTiles: setup.tilesX * setup.tilesY };
+  }
 
+  type Prepared = ReturnType<typeof prepare>;
+
+  /** Projection, depth sort, per-Gaussian tile counts and their scan (exclusive offsets). */
+  function encodeFront(frame: Frame, enc: GPUCommandEncoder, g: GaussianBuffers, pre: Prepared, params: GPUBuffer, splats: GPUBuffer) {
+    const { n, outputs } = pre;
+    const geo = frame.temp(Math.max(1, 3 * n) * 4, 'geo');
+    const rects = frame.temp(Math.max(1, n) * 16, 'rects');
+    const counts = frame.temp(Math.max(1, n) * 4, 'tile-counts');
+    let pass = enc.beginComputePass({ label: 'project' });
+    encodeProject(frame, pass, { ...g, params, splats, geo, rects, n });
+    const keys = frame.temp(n * 4, 'depth-keys');
+    const vals = frame.temp(n * 4, 'depth-vals');
+    encodeDepthKeys(frame, pass, { n, splats, rects, keys, vals });
+    pass.end();
+    const order = encodeRadixSort(frame, enc, { keys, values: vals, count: n, bits: 32 }).values;
+    pass = enc.beginComputePass({ label: 'tile-counts' });
+    encodeTileCounts(frame, pass, { n, order, rects, counts });
+    const total = encodeExclusiveScan(frame, pass, counts, n);
+    pass.end();
+    enc.copyBufferToBuffer(geo, 0, outputs.means2d, 0, 2 * n * 4);
+    enc.copyBufferToBuffer(geo, 2 * n * 4, outputs.radii, 0, n * 4);
+    return { order, rects, counts, total };
+  }
+
+  /** Pair emission, tile sort, tile ranges (`m` slots), then rasterization. */
+  function encodeBack(
+    frame: Frame,
+    enc: GPUCommandEncoder,
+    g: GaussianBuffers,
+    pre: Prepared,
+    bufs: { params: GPUBuffer; splats: GPUBuffer; ranges: GPUBuffer; aux: GPUBuffer },
+    front: ReturnType<typeof encodeFront> | undefined,
+    m: number,
+    capacityMode: boolean,
+  ): GPUBuffer {
+    const { setup, n, numTiles, F, P, outputs } = pre;
+    let pairVals: GPUBuffer;
+    enc.clearBuffer(bufs.ranges, 0, numTiles * 8);
+    if (m > 0 && front) {
+      const pairKeys = frame.temp(m * 4, 'pair-keys');
+      const vals = frame.temp(m * 4, 'pair-vals');
+      let pass = enc.beginComputePass({ label: 'emit-pairs' });
+      if (capacityMode) encodePadPairs(frame, pass, { cap: m, status, pairKeys });
+      encodeEmitPairs(frame, pass, { n, tilesX: setup.tilesX, cap: m, order: front.order, rects: front.rects, offsets: front.counts, pairKeys, pairVals: vals });
+      pass.end();
+      // Capacity mode sorts PAD_KEY slots too: one more key bit so that they sort last.
+      const tileBits = Math.max(1, Math.ceil(Math.log2(numTiles + (capacityMode ? 1 : 0))));
+      const sorted = encodeRadixSort(frame, enc, { keys: pairKeys, values: vals, count: m, bits: tileBits });
+      pairVals = frame.keep(sorted.values);
+      pass = enc.beginComputePass({ label: 'tile-ranges' });
+      encodeTileRanges(frame, pass, { m, numTiles, keys: sorted.keys, ranges: bufs.ranges });
+      if (capacityMode) encodeOverflowFallback(frame, pass, { n, numTiles, cap: m, status, order: front.order, pairVals, ranges: bufs.ranges });
+      pass.end();
+    } else {
+      pairVals = ctx.acquire(4, USAGE.storage);
+    }
+    const pass = enc.beginComputePass({ label: 'rasterize' });
+    encodeRasterize(
+      frame,
+      pass,
+      { params: bufs.params, ranges: bufs.ranges, pairVals, splats: bufs.splats, features: g.features, rgb: outputs.rgb, featOut: outputs.features, aux: bufs.aux },
+      { tileSize: setup.tileSize, featureDim: F, tilesX: setup.tilesX, tilesY: setup.tilesY },
+    );
+    pass.end();
+    enc.copyBufferToBuffer(bufs.aux, 0, outputs.alpha, 0, P * 4);
+    enc.copyBufferToBuffer(bufs.aux, P * 4, outputs.depth, 0, P * 4);
+    return pairVals;
+  }
+
+  function makeResult(g: GaussianBuffers, pre: Prepared, bufs: { params: GPUBuffer; splats: GPUBuffer; ranges: GPUBuffer; aux: GPUBuffer }, pairVals: GPUBuffer, intersections: number, capacity: number): ForwardResult {
+    const { setup, n, F, outputs, created } = pre;
+    const saved = [bufs.params, bufs.splats, bufs.ranges, bufs.aux, pairVals];
     const state: StateImpl = {
-      width: W,
-      height: H,
+      width: setup.camera.width,
+      height: setup.camera.height,
       count: n,
       featureDim: F,
       intersections,
+      capacity,
       setup,
       gaussians: { ...g },
-      params,
-      splats,
-      ranges,
-      pairVals: pairVals!,
-      aux,
+      params: bufs.params,
+      splats: bufs.splats,
+      ranges: bufs.ranges,
+      pairVals,
+      aux: bufs.aux,
       released: false,
       release() {
         if (state.released) return;
         state.released = true;
-        for (const b of [params, splats, ranges, aux, pairVals]) ctx.release(b);
+        for (const b of saved) ctx.release(b);
       },
     };
     return {
       outputs,
       state,
       destroy() {
-        for (const b of Object.values(outputs)) b.destroy();
+        for (const b of created) b.destroy();
         state.release();
       },
     };
+  }
+
+  function acquireSaved(pre: Prepared) {
+    const params = ctx.acquire(paramsByteLength(pre.F), USAGE.uniform);
+    device.queue.writeBuffer(params, 0, packParams(pre.setup));
+    return {
+      params,
+      splats: ctx.acquire(Math.max(1, pre.n) * 48, USAGE.storage, 'splats'),
+      ranges: ctx.acquire(pre.numTiles * 8, USAGE.storage, 'tile-ranges'),
+      aux: ctx.acquire(4 * pre.P * 4, USAGE.storage, 'aux'),
+    };
+  }
+
+  function checkIntersectionBytes(fn: string, count: number, what: string): void {
+    const bytes = count * 4;
+    if (bytes > maxBytes) {
+      throw new Error(
+        `${fn}: ${what ? `${what} ${count} (tile, Gaussian) intersections needs` : `the scene has ${count} (tile, Gaussian) intersections, which need`} ${bytes} bytes per buffer, ` +
+          `more than the limit of ${maxBytes} bytes (the device's maxStorageBufferBindingSize is ` +
+          `${device.limits.maxStorageBufferBindingSize}); render fewer or smaller Gaussians, a smaller image, ` +
+          `or request a device with a larger limit`,
+      );
+    }
+  }
+
+  async function forward(g: GaussianBuffers, camera: Camera, options?: RenderOptions, target?: ForwardTarget): Promise<ForwardResult> {
+    const fn = 'Rasterizer.forward';
+    const pre = prepare(fn, g, camera, options, target?.outputs);
+    const frame = new Frame(ctx);
+    const bufs = acquireSaved(pre);
+    let pairVals: GPUBuffer | undefined;
+    let intersections = 0;
+    try {
+      const readback = ctx.acquire(4, MAP_READ | COPY_DST);
+      let front: ReturnType<typeof encodeFront> | undefined;
+      {
+        const enc = device.createCommandEncoder({ label: 'splat-forward-1' });
+        if (pre.n > 0) {
+          front = encodeFront(frame, enc, g, pre, bufs.params, bufs.splats);
+          enc.copyBufferToBuffer(front.total.buffer, front.total.index * 4, readback, 0, 4);
+        }
+        device.queue.submit([enc.finish()]);
+      }
+      if (pre.n > 0) {
+        await readback.mapAsync(MAP_READ);
+        intersections = new Uint32Array(readback.getMappedRange(0, 4))[0];
+        readback.unmap();
+      }
+      ctx.release(readback);
+      checkIntersectionBytes(fn, intersections, '');
+      const enc = device.createCommandEncoder({ label: 'splat-forward-2' });
+      pairVals = encodeBack(frame, enc, g, pre, bufs, front, intersections, false);
+      device.queue.submit([enc.finish()]);
+      await ctx.checkPipelines();
+    } catch (e) {
+      for (const b of [...Object.values(bufs), pairVals]) ctx.release(b);
+      for (const b of pre.created) b.destroy();
+      throw e;
+    } finally {
+      frame.releaseAll();
+    }
+    return makeResult(g, pre, bufs, pairVals!, intersections, intersections);
+  }
+
+  function forwardSync(g: GaussianBuffers, camera: Camera, options?: RenderOptions, target?: ForwardTarget & { capacity?: number }): ForwardResult {
+    const fn = 'Rasterizer.forwardSync';
+    const pre = prepare(fn, g, camera, options, target?.outputs);
+    let cap: number;
+    if (target?.capacity !== undefined) {
+      if (!Number.isInteger(target.capacity) || target.capacity < 0) {
+        throw new Error(`${fn}: target.capacity: expected a non-negative integer number of (tile, Gaussian) pairs, got ${target.capacity}`);
+      }
+      cap = target.capacity;
+    } else {
+      cap = Math.max(capacityHint, 16 * pre.n, 1024);
+    }
+    // The overflow fallback reuses the pair buffer for the depth-sorted list: cap >= n.
+    cap = Math.max(cap, pre.n);
+    checkIntersectionBytes(fn, cap, 'a capacity of');
+    const frame = new Frame(ctx);
+    const bufs = acquireSaved(pre);
+    let pairVals: GPUBuffer | undefined;
+    try {
+      const enc = device.createCommandEncoder({ label: 'splat-forward' });
+      let front: ReturnType<typeof encodeFront> | undefined;
+      device.queue.writeBuffer(status, 4, new Uint32Array([cap]));
+      if (pre.n > 0) {
+        front = encodeFront(frame, enc, g, pre, bufs.params, bufs.splats);
+        enc.copyBufferToBuffer(front.total.buffer, front.total.index * 4, status, 0, 4);
+      } else {
+        enc.clearBuffer(status, 0, 4);
+      }
+      pairVals = encodeBack(frame, enc, g, pre, bufs, front, pre.n > 0 ? cap : 0, true);
+      const watch = target?.capacity === undefined && !hintRead;
+      let staging: GPUBuffer | undefined;
+      if (watch) {
+        staging = device.createBuffer({ size: 8, usage: MAP_READ | COPY_DST });
+        enc.copyBufferToBuffer(status, 0, staging, 0, 8);
+      }
+      device.queue.submit([enc.finish()]);
+      if (staging) {
+        const s = staging;
+        // Adapts the automatic capacity without blocking: the count arrives when the GPU gets there.
+        hintRead = s
+          .mapAsync(MAP_READ)
+          .then(() => {
+            const total = new Uint32Array(s.getMappedRange(0, 4))[0];
+            s.unmap();
+            capacityHint = Math.max(capacityHint, Math.ceil(total * 1.25));
+          })
+          .catch(() => undefined)
+          .finally(() => {
+            s.destroy();
+            hintRead = undefined;
+          });
+      }
+    } catch (e) {
+      for (const b of [...Object.values(bufs), pairVals]) ctx.release(b);
+      for (const b of pre.created) b.destroy();
+      throw e;
+    } finally {
+      frame.releaseAll();
+    }
+    return makeResult(g, pre, bufs, pairVals!, -1, cap);
+  }
+
+  async function lastIntersections(): Promise<{ total: number; capacity: number; overflowed: boolean }> {
+    const staging = device.createBuffer({ size: 8, usage: MAP_READ | COPY_DST });
+    const enc = device.createCommandEncoder({ label: 'splat-status-read' });
+    enc.copyBufferToBuffer(status, 0, staging, 0, 8);
+    device.queue.submit([enc.finish()]);
+    await staging.mapAsync(MAP_READ);
+    const [total, capacity] = new Uint32Array(staging.getMappedRange(0, 8));
+    staging.unmap();
+    staging.destroy();
+    return { total, capacity, overflowed: total > capacity };
   }
 
   function backward(stateIn: RasterizerState, grads: GradOutputBuffers, options?: BackwardOptions): GradientBuffers {
@@ -379,22 +543,37 @@ export function createRasterizer(device: GPUDevice, rasterizerOptions: Rasterize
     }
     if (grads.alpha) checkBuffer(fn, 'grads.alpha', grads.alpha, P, true);
     if (grads.depth) checkBuffer(fn, 'grads.depth', grads.depth, P, true);
+    if (grads.means2d) checkBuffer(fn, 'grads.means2d', grads.means2d, 2 * n);
 
     const layout = gradOutLayout(n, colorStride);
-    const out: GradientBuffers = {
-      means: outBuffer(device, 3 * n, 'grad-means'),
-      quats: outBuffer(device, 4 * n, 'grad-quats'),
-      scales: outBuffer(device, 3 * n, 'grad-scales'),
-      opacities: outBuffer(device, n, 'grad-opacities'),
-      colors: outBuffer(device, colorStride * n, 'grad-colors'),
-      viewMatrix: outBuffer(device, 16, 'grad-view'),
-      means2d: outBuffer(device, 2 * n, 'grad-means2d'),
-      means2dAbs: outBuffer(device, 2 * n, 'grad-means2d-abs'),
-      destroy() {
-        for (const [k, b] of Object.entries(out)) if (k !== 'destroy') (b as GPUBuffer).destroy();
-      },
+    const sizes: Record<Exclude<keyof GradientBuffers, 'destroy'>, number> = {
+      means: 3 * n,
+      quats: 4 * n,
+      scales: 3 * n,
+      opacities: n,
+      colors: colorStride * n,
+      viewMatrix: 16,
+      means2d: 2 * n,
+      means2dAbs: 2 * n,
+      features: F * n,
     };
-    if (F > 0) out.features = outBuffer(device, F * n, 'grad-features');
+    const created: GPUBuffer[] = [];
+    const out = {
+      destroy() {
+        for (const b of created) b.destroy();
+      },
+    } as GradientBuffers;
+    for (const k of Object.keys(sizes) as (keyof typeof sizes)[]) {
+      if (k === 'features' && F === 0) continue;
+      const given = options?.into?.[k];
+      if (given) {
+        checkBuffer(fn, `options.into.${k}`, given, sizes[k]);
+        out[k] = given;
+      } else {
+        out[k] = outBuffer(device, sizes[k], `grad-${k}`);
+        created.push(out[k]!);
+      }
+    }
 
     const frame = new Frame(ctx);
     try {
@@ -432,6 +611,9 @@ export function createRasterizer(device: GPUDevice, rasterizerOptions: Rasterize
         grads: rg,
         gradOut,
       });
+      if (grads.means2d && n > 0) {
+        encodeMeans2dVjp(frame, pass, { n, params: s.params, means: g.means, quats: g.quats, scales: g.scales, opacities: g.opacities, colors: g.colors, gMeans2d: grads.means2d, gradOut });
+      }
       pass.end();
       const copy = (off: number, dst: GPUBuffer, floats: number): void => {
         if (floats > 0) enc.copyBufferToBuffer(gradOut, off * 4, dst, 0, floats * 4);
@@ -458,6 +640,8 @@ export function createRasterizer(device: GPUDevice, rasterizerOptions: Rasterize
   return {
     device,
     forward,
+    forwardSync,
+    lastIntersections,
     backward,
     stats: () => ctx.stats(),
     checkErrors: () => ctx.checkPipelines(),
