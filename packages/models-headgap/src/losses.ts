@@ -1,0 +1,81 @@
+/**
+ * HeadGAP's training objective. Image terms follow 3DGS ((1 - λ) L1 + λ (1 - SSIM), λ = 0.2)
+ * on the refined image and on the raw splatted RGB; the rest (mouth box, opacity-vs-mask,
+ * scale, offset, ARAP) carry the weights of `HeadGapLossWeights` (README: "Loss weights").
+ */
+import { abs, add, concat, conv2d, div, indexSelect, mean, mul, narrow, relu, reshape, square, sub, sum, tensor, unsqueeze, type Tensor } from '@headsplat/core';
+import { gaussianWindow1d, l1Loss } from '@headsplat/nn';
+import type { HeadGapLossWeights } from './config.js';
+import type { HeadGapRender } from './headgap-model.js';
+
+export interface LossTargets {
+  /** (1, 3, H, W) in [0, 1]. */
+  rgb: Tensor;
+  /** (1, 1, H, W) foreground mask in [0, 1]. */
+  mask: Tensor;
+  /** (1, 1, H, W) mouth box, or undefined when the mouth is not in view. */
+  mouth?: Tensor;
+  /** Number of pixels in the mouth box. */
+  mouthPixels?: number;
+}
+
+export interface LossTerms {
+  total: Tensor;
+  refined: Tensor;
+  raw: Tensor;
+}
+
+/**
+ * 1 - SSIM with the 11x11 Gaussian window (σ 1.5) and zero padding of 3DGS, computed with the
+ * window's separability: one vertical and one horizontal grouped 1-D conv over the five
+ * stacked statistics (x, y, x², y², xy). Equal to `@headsplat/nn`'s ssimLoss (tested) at
+ * about a tenth of the multiply-adds.
+ */
+export function separableSsimLoss(x: Tensor, y: Tensor): Tensor {
+  const C = x.shape[1];
+  const g = gaussianWindow1d(11, 1.5);
+  const like = { device: x.device, dtype: x.dtype } as const;
+  const stats = concat([x, y, square(x), square(y), mul(x, y)], 1); // (N, 5C, H, W)
+  const G = 5 * C;
+  const wv = tensor(Array.from({ length: G * 11 }, (_, i) => g[i % 11]), { shape: [G, 1, 11, 1], ...like });
+  const wh = tensor(Array.from({ length: G * 11 }, (_, i) => g[i % 11]), { shape: [G, 1, 1, 11], ...like });
+  const b = conv2d(conv2d(stats, wv, { padding: [5, 0], groups: G }), wh, { padding: [0, 5], groups: G });
+  const part = (k: number) => narrow(b, 1, k * C, C);
+  const mx = part(0), my = part(1);
+  const mx2 = square(mx), my2 = square(my), mxy = mul(mx, my);
+  const sx = sub(part(2), mx2), sy = sub(part(3), my2), sxy = sub(part(4), mxy);
+  const C1 = 0.01 ** 2, C2 = 0.03 ** 2;
+  const map = div(mul(add(mul(mxy, 2), C1), add(mul(sxy, 2), C2)), mul(add(add(mx2, my2), C1), add(add(sx, sy), C2)));
+  return sub(1, mean(map));
+}
+
+/** (1 - λ) L1 + λ (1 - SSIM). */
+export function photometric(pred: Tensor, target: Tensor, lambda: number): Tensor {
+  const l1 = l1Loss(pred, target);
+  return lambda > 0 ? add(mul(l1, 1 - lambda), mul(separableSsimLoss(pred, target), lambda)) : l1;
+}
+
+/**
+ * The full loss of one rendered frame. `neighbours` is the (N * K) ARAP index of the model
+ * (`HeadGapModel.neighbours`) and `K` its neighbour count.
+ */
+export function headgapLoss(r: HeadGapRender, t: LossTargets, w: HeadGapLossWeights, neighbours: Tensor, K: number): LossTerms {
+  const refined = photometric(r.image, t.rgb, w.ssim);
+  const raw = photometric(r.raw, t.rgb, w.ssim);
+  let total = add(mul(refined, w.refined), mul(raw, w.raw));
+  if (w.mouth > 0 && t.mouth && t.mouthPixels && t.mouthPixels > 0) {
+    // Mean absolute error over the mouth box (3 channels), for both images.
+    const err = add(abs(sub(r.image, t.rgb)), abs(sub(r.raw, t.rgb)));
+    total = add(total, mul(div(sum(mul(err, t.mouth)), 3 * t.mouthPixels), w.mouth));
+  }
+  if (w.opacity > 0) total = add(total, mul(l1Loss(r.alpha, t.mask), w.opacity));
+  const g = r.gaussians;
+  if (w.scale > 0) total = add(total, mul(mean(square(relu(g.logScales))), w.scale));
+  if (w.offset > 0) total = add(total, mul(mean(square(g.offsets)), w.offset));
+  if (w.arap > 0) {
+    const N = g.offsets.shape[0];
+    const nb = reshape(indexSelect(g.offsets, 0, neighbours), [N, K, 3]);
+    total = add(total, mul(mean(square(sub(nb, unsqueeze(g.offsets, 1)))), w.arap));
+  }
+  return { total, refined, raw };
+}
