@@ -17,8 +17,10 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { CaptureFrame } from '@headsplat/data';
 import type { HeadGapModel } from '@headsplat/models-headgap';
+import { scriptArgs } from './argv.js';
 
 const { values } = parseArgs({
+  args: scriptArgs(),
   options: {
     out: { type: 'string', default: 'out/headgap' },
     steps: { type: 'string', default: '150' },

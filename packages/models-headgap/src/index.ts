@@ -7,7 +7,7 @@ export { DEFAULT_HEADGAP_CONFIG, DEFAULT_LOSS_WEIGHTS, resolveConfig, type HeadG
 export { buildPointCloud, type PointCloud } from './point-cloud.js';
 export { frameGeometry, disposeGeometry, matrixToQuaternion, projectPoints, type FrameGeometry } from './frame-geometry.js';
 export { HeadGapModel, M1_OUT, type HeadGapGaussians, type HeadGapRender, type HeadGapModelOptions } from './headgap-model.js';
-export { headgapLoss, photometric, separableSsimLoss, type LossTargets, type LossTerms } from './losses.js';
+export { headgapLoss, photometric, type LossTargets, type LossTerms } from './losses.js';
 export { prepareFrames, prepareView, disposeFrames, toHostImage, type PreparedFrame } from './frames.js';
 export { trainPrior, evaluate, renderImage, lossStep, frameSampler, type PriorTrainingOptions, type TrainingHistory, type ImageMetrics, type StepCallback, type StepInfo } from './train.js';
 export { orbitCamera, centroid } from './cameras.js';

@@ -4,7 +4,7 @@
  * scale, offset, ARAP) carry the weights of `HeadGapLossWeights` (README: "Loss weights").
  */
 import { abs, add, concat, conv2d, div, indexSelect, mean, mul, narrow, relu, reshape, square, sub, sum, tensor, unsqueeze, type Tensor } from '@headsplat/core';
-import { gaussianWindow1d, l1Loss } from '@headsplat/nn';
+import { l1Loss, ssimLoss } from '@headsplat/nn';
 import type { HeadGapLossWeights } from './config.js';
 import type { HeadGapRender } from './headgap-model.js';
 
@@ -25,34 +25,10 @@ export interface LossTerms {
   raw: Tensor;
 }
 
-/**
- * 1 - SSIM with the 11x11 Gaussian window (σ 1.5) and zero padding of 3DGS, computed with the
- * window's separability: one vertical and one horizontal grouped 1-D conv over the five
- * stacked statistics (x, y, x², y², xy). Equal to `@headsplat/nn`'s ssimLoss (tested) at
- * about a tenth of the multiply-adds.
- */
-export function separableSsimLoss(x: Tensor, y: Tensor): Tensor {
-  const C = x.shape[1];
-  const g = gaussianWindow1d(11, 1.5);
-  const like = { device: x.device, dtype: x.dtype } as const;
-  const stats = concat([x, y, square(x), square(y), mul(x, y)], 1); // (N, 5C, H, W)
-  const G = 5 * C;
-  const wv = tensor(Array.from({ length: G * 11 }, (_, i) => g[i % 11]), { shape: [G, 1, 11, 1], ...like });
-  const wh = tensor(Array.from({ length: G * 11 }, (_, i) => g[i % 11]), { shape: [G, 1, 1, 11], ...like });
-  const b = conv2d(conv2d(stats, wv, { padding: [5, 0], groups: G }), wh, { padding: [0, 5], groups: G });
-  const part = (k: number) => narrow(b, 1, k * C, C);
-  const mx = part(0), my = part(1);
-  const mx2 = square(mx), my2 = square(my), mxy = mul(mx, my);
-  const sx = sub(part(2), mx2), sy = sub(part(3), my2), sxy = sub(part(4), mxy);
-  const C1 = 0.01 ** 2, C2 = 0.03 ** 2;
-  const map = div(mul(add(mul(mxy, 2), C1), add(mul(sxy, 2), C2)), mul(add(add(mx2, my2), C1), add(add(sx, sy), C2)));
-  return sub(1, mean(map));
-}
-
 /** (1 - λ) L1 + λ (1 - SSIM). */
 export function photometric(pred: Tensor, target: Tensor, lambda: number): Tensor {
   const l1 = l1Loss(pred, target);
-  return lambda > 0 ? add(mul(l1, 1 - lambda), mul(separableSsimLoss(pred, target), lambda)) : l1;
+  return lambda > 0 ? add(mul(l1, 1 - lambda), mul(ssimLoss(pred, target), lambda)) : l1;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { HeadsplatError, add, conv2d, div, mul, square, sub, tensor, type Tensor } from '@headsplat/core';
+import { HeadsplatError, add, concat, conv2d, div, mul, narrow, square, sub, tensor, type Tensor } from '@headsplat/core';
 import { checkImage, checkPair, type Reduction, reduce } from './reduction.js';
 
 /** Normalised 1-D Gaussian g_i ∝ exp(-(i - c)² / 2σ²), i = 0..size-1. */
@@ -25,7 +25,8 @@ export interface SsimOptions {
 /**
  * Structural similarity (Wang et al. 2004, eq. 13) with an 11x11 Gaussian window, sigma 1.5,
  * zero padding of half a window: the variant 3DGS trains with (gaussian-splatting
- * utils/loss_utils.py), computed per channel by a grouped conv2d.
+ * utils/loss_utils.py), computed per channel with the window's separability (two grouped 1-D
+ * convolutions over the stacked statistics).
  * x and y: (N, C, H, W). The loss is `1 - ssim(...)`.
  */
 export function ssim(x: Tensor, y: Tensor, opts: SsimOptions = {}): Tensor {
@@ -37,23 +38,29 @@ export function ssim(x: Tensor, y: Tensor, opts: SsimOptions = {}): Tensor {
   const L = opts.dataRange ?? 1;
   const c = x.shape[1];
   const g = gaussianWindow1d(size, sigma);
-  const w2 = new Float32Array(c * size * size);
-  for (let ch = 0; ch < c; ch++) for (let i = 0; i < size; i++) for (let j = 0; j < size; j++) w2[ch * size * size + i * size + j] = g[i] * g[j];
-  const w = tensor(w2, { shape: [c, 1, size, size], device: x.device, dtype: x.dtype });
   const pad = Math.floor(size / 2);
-  const blur = (t: Tensor): Tensor => conv2d(t, w, { padding: pad, groups: c });
-  const mx = blur(x);
-  const my = blur(y);
+  // The 2-D window is g gᵀ: blur the five stacked statistics (x, y, x², y², xy) with one
+  // vertical and one horizontal grouped 1-D conv (2·size instead of size² taps per pixel).
+  const stats = concat([x, y, square(x), square(y), mul(x, y)], 1); // (N, 5C, H, W)
+  const G = 5 * c;
+  const taps = Float32Array.from({ length: G * size }, (_, i) => g[i % size]);
+  const wv = tensor(taps, { shape: [G, 1, size, 1], device: x.device, dtype: x.dtype });
+  const wh = tensor(taps, { shape: [G, 1, 1, size], device: x.device, dtype: x.dtype });
+  const blurred = conv2d(conv2d(stats, wv, { padding: [pad, 0], groups: G }), wh, { padding: [0, pad], groups: G });
+  const part = (k: number): Tensor => narrow(blurred, 1, k * c, c);
+  const mx = part(0);
+  const my = part(1);
   const mx2 = square(mx);
   const my2 = square(my);
   const mxy = mul(mx, my);
-  const sx = sub(blur(square(x)), mx2);
-  const sy = sub(blur(square(y)), my2);
-  const sxy = sub(blur(mul(x, y)), mxy);
+  const sx = sub(part(2), mx2);
+  const sy = sub(part(3), my2);
+  const sxy = sub(part(4), mxy);
   const C1 = (0.01 * L) ** 2;
   const C2 = (0.03 * L) ** 2;
   const map = div(mul(add(mul(mxy, 2), C1), add(mul(sxy, 2), C2)), mul(add(add(mx2, my2), C1), add(add(sx, sy), C2)));
-  w.dispose();
+  wv.dispose();
+  wh.dispose();
   return reduce(map, opts.reduction ?? 'mean', 'ssim');
 }
 
