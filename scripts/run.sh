@@ -5,6 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.local/bin:$PATH"
+export TURBO_TELEMETRY_DISABLED=1
 task=${1:?usage: scripts/run.sh test|example|bench|build|typecheck|viewer}
 shift || true
 
