@@ -3,6 +3,7 @@
  *   pnpm exec tsx packages/core/bench/explore-matmul.ts [size] [variant...]
  * Prints GFLOP/s of each candidate WGSL kernel for an n^3 product.
  */
+import { writeFileSync } from 'node:fs';
 import { getSharedDevice } from '@headsplat/gpu';
 
 interface Variant {
@@ -255,6 +256,10 @@ async function main(): Promise<void> {
   for (const v of variants) {
     if (only.length && !only.some((o) => v.name.includes(o))) continue;
     const code = v.code.replaceAll('NN', `${n}u`);
+    if (process.env.DUMP_WGSL) {
+      writeFileSync(`${process.env.DUMP_WGSL}/${v.name.trim().replaceAll(' ', '_')}.wgsl`, code);
+      continue;
+    }
     device.pushErrorScope('validation');
     const module = device.createShaderModule({ code });
     const pipeline = device.createComputePipeline({ layout: device.createPipelineLayout({ bindGroupLayouts: [bgl] }), compute: { module, entryPoint: 'main' } });

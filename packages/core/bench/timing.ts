@@ -10,6 +10,12 @@ export interface BenchRow {
   /** GFLOP of one run (for throughput), when it is a FLOP-counted workload. */
   gflop?: number;
   runs?: number;
+  /**
+   * Median process CPU time of one run, ms (all threads: Dawn, the Vulkan driver's workers,
+   * the JS thread). On a shared machine wall time also measures the neighbours; CPU time
+   * does not (within cache and SMT effects).
+   */
+  cpuMs?: number;
   /** Why the row was skipped or failed. */
   note?: string;
 }
@@ -26,35 +32,48 @@ export interface MeasureOptions {
  * Runs `fn` once to warm up (JIT, pipeline compilation, buffer pools), then repeats it
  * until the budget or maxRuns is reached; returns the median and the number of runs.
  */
-export async function measure(fn: () => Promise<void>, o: MeasureOptions): Promise<{ ms: number; runs: number }> {
+export async function measure(fn: () => Promise<void>, o: MeasureOptions): Promise<{ ms: number; cpuMs: number; runs: number }> {
+  const cpuNow = (): number => {
+    const u = process.cpuUsage();
+    return (u.user + u.system) / 1000;
+  };
   let t0 = performance.now();
+  let c0 = cpuNow();
   await fn();
   const first = performance.now() - t0;
+  const firstCpu = cpuNow() - c0;
   const times: number[] = [];
+  const cpu: number[] = [];
   let spent = 0;
   if (first > (o.slowMs ?? Infinity)) {
     times.push(first);
+    cpu.push(firstCpu);
     spent = first;
   }
   while (times.length < o.maxRuns && (times.length === 0 || spent < o.budgetMs)) {
     t0 = performance.now();
+    c0 = cpuNow();
     await fn();
     const dt = performance.now() - t0;
+    cpu.push(cpuNow() - c0);
     times.push(dt);
     spent += dt;
   }
-  times.sort((a, b) => a - b);
-  const mid = times.length >> 1;
-  const ms = times.length % 2 ? times[mid] : (times[mid - 1] + times[mid]) / 2;
-  return { ms, runs: times.length };
+  return { ms: median(times), cpuMs: median(cpu), runs: times.length };
+}
+
+function median(v: number[]): number {
+  const s = [...v].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
 }
 
 /** Runs one measurement, turning a thrown error into a row with a note (the bench goes on). */
 export async function row(workload: string, impl: string, gflop: number | undefined, fn: () => Promise<void>, o: MeasureOptions): Promise<BenchRow> {
   try {
-    const { ms, runs } = await measure(fn, o);
-    console.log(`  ${workload.padEnd(34)} ${impl.padEnd(22)} ${ms.toFixed(1).padStart(9)} ms${gflop ? `  ${((gflop / ms) * 1e3).toFixed(2).padStart(7)} GFLOP/s` : ''}  (${runs} runs)`);
-    return { workload, impl, ms, gflop, runs };
+    const { ms, cpuMs, runs } = await measure(fn, o);
+    console.log(`  ${workload.padEnd(34)} ${impl.padEnd(22)} ${ms.toFixed(1).padStart(9)} ms${gflop ? `  ${((gflop / ms) * 1e3).toFixed(2).padStart(7)} GFLOP/s` : ''}  cpu ${cpuMs.toFixed(1)} ms  (${runs} runs)`);
+    return { workload, impl, ms, cpuMs, gflop, runs };
   } catch (e) {
     const note = e instanceof Error ? e.message.split('\n')[0] : String(e);
     console.log(`  ${workload.padEnd(34)} ${impl.padEnd(22)} failed: ${note}`);

@@ -51,6 +51,8 @@ async function openDevice(adapter: GPUAdapter, opts: GetDeviceOptions): Promise<
   const features: GPUFeatureName[] = [];
   if (opts.f16 && adapter.features.has('shader-f16')) features.push('shader-f16');
   if (adapter.features.has('timestamp-query')) features.push('timestamp-query');
+  // Optional: kernels check device.features before using subgroup built-ins.
+  if (adapter.features.has('subgroups')) features.push('subgroups');
   return adapter.requestDevice({ requiredFeatures: features, requiredLimits: requiredLimits(adapter) });
 }
 

@@ -9,14 +9,17 @@
  *
  * Index formulas: out(y, x) reads in(y*s - p + ky*d, x*s - p + kx*d) (PyTorch's Conv2d). Loads
  * outside the image read 0 through select() on a clamped index, so every load is in bounds.
- * Batch x groups runs on workgroup z.
+ * Batch x groups runs on workgroup z. On llvmpipe (subgroups) the forward pass uses the
+ * subgroup implicit GEMM of conv-sg.ts instead (weights loaded once per workgroup).
  */
 import type { Tensor } from '../../../tensor.js';
 import type { GpuStorage } from '../gpu-storage.js';
 import { Params } from '../params.js';
 import { registerWebGPUKernel } from '../register.js';
 import { st, type WebGPUBackend } from '../webgpu-backend.js';
-import { chooseTile, type GemmTile } from './matmul-gemm.js';
+import { convFwdSgSource } from './conv-sg.js';
+import { chooseTile, uploadParams, type GemmTile } from './matmul-gemm.js';
+import { chooseSgTile, sgLanes } from './matmul-gemm-sg.js';
 
 type Kind = 'fwd' | 'dx' | 'dw';
 
@@ -129,12 +132,36 @@ function source(kind: Kind, t: GemmTile, bias: boolean): string {
     L.push('  }');
   }
   L.push('}');
-  return L.join('\n');
+  return hoistParams(L).join('\n');
+}
+
+/**
+ * Reads every `P.<field>` once at the top of main and uses the local inside the loops:
+ * Params is a storage buffer, and on llvmpipe each storage read is a per-lane loop.
+ */
+function hoistParams(L: string[]): string[] {
+  const at = L.findIndex((l) => l.startsWith('fn main('));
+  const fields = new Set<string>();
+  const body = L.slice(at + 1).map((l) => l.replace(/\bP\.(\w+)/g, (_, f: string) => (fields.add(f), `p_${f}`)));
+  return [...L.slice(0, at + 1), ...[...fields].map((f) => `  let p_${f} = P.${f};`), ...body];
 }
 
 /**
  * The GEMM tile, except on SwiftShader, whose shader compiler takes minutes (or never
  * finishes) on the 8-column lane tiles with their padding selects: one vec4 of columns there.
+ *
+ * The SwiftShader sniff: `GPUDevice.adapterInfo.description` is matched against
+ * /swiftshader/i (Dawn on Vulkan reports the driver's description, "SwiftShader driver
+ * 5.0.0" with Debian's Chromium build; vendor 'google', architecture 'swiftshader').
+ * Lavapipe reports "llvmpipe: Mesa ..." and keeps the full tile. On a match
+ * the tile shrinks to at most 8 rows x 1 vec4 column with 8-lane workgroups: the same
+ * arithmetic in smaller, less unrolled shaders, so results are unchanged and only speed
+ * differs (SwiftShader is a correctness target here, not a speed one). The tile is part
+ * of the pipeline key, so both variants can coexist in the cache. If `adapterInfo` is
+ * missing (older implementations) the sniff silently fails and the full tile is used,
+ * which may then stall SwiftShader's compiler. It is a workaround, not a capability
+ * query: WebGPU exposes no "compiler cost" limit to test instead. Covered by
+ * test/smoke.swiftshader.test.ts (conv2d on SwiftShader, `vitest --project swiftshader`).
  */
 function convTile(backend: WebGPUBackend, M: number, Ncols: number): GemmTile {
   const t = chooseTile(M, Ncols);
@@ -153,6 +180,31 @@ function run(backend: WebGPUBackend, kind: Kind, gm: ConvGeom, p: GpuStorage, q:
       : kind === 'dx' ? [cg, gm.H * gm.W, Og * khw, gm.N * gm.groups]
         : [Og, cg * khw, gm.N * gm.Ho * gm.Wo, gm.groups];
   if (M === 0 || Ncols === 0 || Z === 0) return;
+  const S = kind === 'fwd' ? sgLanes(backend.device) : 0;
+  if (S > 0) {
+    // llvmpipe: the subgroup implicit GEMM of conv-sg.ts.
+    const t = chooseSgTile(M, Ncols, K, S);
+    const pVec = K % 4 === 0;
+    const gx = Math.ceil(Ncols / (4 * t.C4 * S));
+    const gy = Math.ceil(M / t.TM);
+    for (let z0 = 0; z0 < Z; z0 += MAX_Z) {
+      const params = new Params()
+        .u32('M', M).u32('Ncols', Ncols).u32('K', K).u32('z0', z0).u32('groups', gm.groups)
+        .u32('C', gm.C).u32('O', gm.O).u32('cg', cg).u32('H', gm.H).u32('W', gm.W).u32('HW', gm.H * gm.W).u32('Wo', gm.Wo)
+        .i32('sy', gm.sy).i32('sx', gm.sx).i32('py', gm.py).i32('px', gm.px).i32('dy', gm.dy).i32('dx', gm.dx);
+      const ps = uploadParams(backend, params);
+      const decl = params.wgsl();
+      backend.dispatch({
+        key: `conv-fwd-sg:T${t.TM}:C${t.C4}:S${S}:k${gm.kh}x${gm.kw}:${pVec ? 'p4' : 'p1'}${bias ? ':bias' : ''}|${decl}`,
+        source: () => convFwdSgSource(t, gm.kh, gm.kw, !!bias, pVec, decl),
+        inputs: bias ? [p, q, bias, ps] : [p, q, ps],
+        outputs: [out],
+        workgroups: [gx, gy, Math.min(MAX_Z, Z - z0)],
+      });
+      backend.free(ps);
+    }
+    return;
+  }
   const tile = convTile(backend, M, Ncols);
   const gx = Math.ceil(Ncols / (4 * tile.C4 * tile.WG));
   const gy = Math.ceil(M / tile.R);

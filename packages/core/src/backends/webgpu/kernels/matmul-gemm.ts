@@ -19,10 +19,15 @@
  *
  * Odd sizes: row and column indices are clamped for loads (so every load is in bounds, no
  * branches in the k loop) and stores are guarded.
+ *
+ * On llvmpipe with the `subgroups` feature, dispatchGemm uses matmul-gemm-sg.ts instead:
+ * there even a same-address ("uniform") row load runs the per-lane loop, once per lane, so
+ * the P rows are loaded once per workgroup and shared with subgroupBroadcast.
  */
 import { Params } from '../params.js';
 import type { WebGPUBackend } from '../webgpu-backend.js';
 import type { GpuStorage } from '../gpu-storage.js';
+import { chooseSgTile, pIsVec4, sgGemmSource, sgLanes } from './matmul-gemm-sg.js';
 
 export interface GemmTile {
   /** Rows of D per workgroup (each lane computes all of them). */
@@ -51,12 +56,30 @@ export interface GemmProblem {
 const MAX_Z = 65535;
 
 /** Vec4 loads of Q along j need unit j-stride and every row start 16-byte aligned. */
-function qIsVec4(p: GemmProblem): boolean {
+export function qIsVec4(p: GemmProblem): boolean {
   return p.sQ[1] === 1 && p.N % 4 === 0 && p.sQ[0] % 4 === 0 && p.bQ.every((s) => s % 4 === 0);
 }
 
 function dIsVec4(p: GemmProblem): boolean {
   return p.sD[1] === 1 && p.N % 4 === 0 && p.sD[0] % 4 === 0 && p.bD.every((s) => s % 4 === 0);
+}
+
+/**
+ * Params as an ordinary input storage, for kernels whose module must start with an `enable`
+ * directive (the backend prepends its own Params declaration). Free it after the dispatch:
+ * the pool does not hand a buffer the pending batch uses to another upload.
+ */
+export function uploadParams(backend: WebGPUBackend, params: Params): GpuStorage {
+  const words = new Uint32Array(Math.max(params.wordCount, 1));
+  params.pack(words, new Int32Array(words.buffer), new Float32Array(words.buffer), 0);
+  return backend.upload('uint32', words);
+}
+
+function gemmParams(p: GemmProblem, b0: number): Params {
+  return new Params()
+    .u32('M', p.M).u32('N', p.N).u32('K', p.K)
+    .u32('sPi', p.sP[0]).u32('sPk', p.sP[1]).u32('sQk', p.sQ[0]).u32('sQj', p.sQ[1]).u32('sDi', p.sD[0]).u32('sDj', p.sD[1])
+    .u32('b0', b0).u32s('bs', p.batch).u32s('bp', p.bP).u32s('bq', p.bQ).u32s('bd', p.bD);
 }
 
 /** Picks a tile: 16 x (16 lanes x 8 columns) for large problems, narrower/shorter for small ones. */
@@ -85,13 +108,15 @@ function gemmSource(t: GemmTile, batchRank: number, qVec: boolean, dVec: boolean
       L.push(`  { let ix = b % P.bs[${d}]; b = b / P.bs[${d}]; pOff += ix * P.bp[${d}]; qOff += ix * P.bq[${d}]; dOff += ix * P.bd[${d}]; }`);
     }
   }
+  // Parameters are storage reads (a per-lane load loop on llvmpipe): read each once.
+  L.push('  let K = P.K; let sPk = P.sPk; let sQk = P.sQk;');
   L.push(`  let i0 = wg.y * ${R}u;`);
   L.push(`  let j40 = wg.x * ${WG * C4}u + lid.x;`);
   L.push('  let lastRow = P.M - 1u;');
   for (let r = 0; r < R; r++) L.push(`  let p${r} = pOff + min(i0 + ${r}u, lastRow) * P.sPi;`);
   if (qVec) {
     L.push('  let lastJ4 = P.N / 4u - 1u;');
-    L.push('  let q4Off = qOff / 4u; let sQk4 = P.sQk / 4u;');
+    L.push('  let q4Off = qOff / 4u; let sQk4 = sQk / 4u;');
     for (let c = 0; c < C4; c++) L.push(`  let q${c} = q4Off + min(j40 + ${c * WG}u, lastJ4);`);
   } else {
     L.push('  let lastJ = P.N - 1u;');
@@ -100,15 +125,15 @@ function gemmSource(t: GemmTile, batchRank: number, qVec: boolean, dVec: boolean
     }
   }
   for (let r = 0; r < R; r++) L.push(`  ${Array.from({ length: C4 }, (_, c) => `var acc${r}_${c} = vec4<f32>(0.0);`).join(' ')}`);
-  L.push('  for (var k = 0u; k < P.K; k++) {');
+  L.push('  for (var k = 0u; k < K; k++) {');
   if (qVec) {
     L.push('    let qk = k * sQk4;');
     for (let c = 0; c < C4; c++) L.push(`    let b${c} = Qm[qk + q${c}];`);
   } else {
-    L.push('    let qk = k * P.sQk;');
+    L.push('    let qk = k * sQk;');
     for (let c = 0; c < C4; c++) L.push(`    let b${c} = vec4<f32>(${[0, 1, 2, 3].map((e) => `Qm[qk + q${c}_${e}]`).join(', ')});`);
   }
-  L.push('    let pk = k * P.sPk;');
+  L.push('    let pk = k * sPk;');
   for (let r = 0; r < R; r++) {
     L.push(`    { let a = vec4<f32>(Pm[p${r} + pk]);`);
     for (let c = 0; c < C4; c++) L.push(`      acc${r}_${c} = fma(a, b${c}, acc${r}_${c});`);
@@ -134,20 +159,43 @@ function gemmSource(t: GemmTile, batchRank: number, qVec: boolean, dVec: boolean
   return L.join('\n');
 }
 
-/** Records the GEMM into `d` (which the caller allocated with the full output size). */
-export function dispatchGemm(backend: WebGPUBackend, p: GemmProblem, pBuf: GpuStorage, qBuf: GpuStorage, d: GpuStorage, tile = chooseTile(p.M, p.N)): void {
+/**
+ * Records the GEMM into `d` (which the caller allocated with the full output size): the
+ * subgroup kernel of matmul-gemm-sg.ts where it applies (llvmpipe), else the kernel above.
+ * `forceTile` picks the kernel above with that tile (tests and benchmarks).
+ */
+export function dispatchGemm(backend: WebGPUBackend, p: GemmProblem, pBuf: GpuStorage, qBuf: GpuStorage, d: GpuStorage, forceTile?: GemmTile): void {
   const nb = p.batch.reduce((a, v) => a * v, 1);
   if (p.M === 0 || p.N === 0 || nb === 0) return;
   const qVec = qIsVec4(p);
   const dVec = dIsVec4(p);
   const rank = p.batch.length;
+  const S = forceTile ? 0 : sgLanes(backend.device);
+  if (S > 0) {
+    const t = chooseSgTile(p.M, p.N, p.K, S);
+    const pVec = pIsVec4(p);
+    const gx = Math.ceil(p.N / (4 * t.C4 * S));
+    const gy = Math.ceil(p.M / t.TM);
+    for (let b0 = 0; b0 < nb; b0 += MAX_Z) {
+      const params = gemmParams(p, b0);
+      const ps = uploadParams(backend, params);
+      const decl = params.wgsl();
+      backend.dispatch({
+        key: `gemm-sg:T${t.TM}:C${t.C4}:S${S}:b${rank}:${pVec ? 'p4' : 'p1'}:${qVec ? 'q4' : 'q1'}:${dVec ? 'd4' : 'd1'}|${decl}`,
+        source: () => sgGemmSource(t, rank, pVec, qVec, dVec, decl),
+        inputs: [pBuf, qBuf, ps],
+        outputs: [d],
+        workgroups: [gx, gy, Math.min(MAX_Z, nb - b0)],
+      });
+      backend.free(ps);
+    }
+    return;
+  }
+  const tile = forceTile ?? chooseTile(p.M, p.N);
   const gx = Math.ceil(p.N / (4 * tile.C4 * tile.WG));
   const gy = Math.ceil(p.M / tile.R);
   for (let b0 = 0; b0 < nb; b0 += MAX_Z) {
-    const params = new Params()
-      .u32('M', p.M).u32('N', p.N).u32('K', p.K)
-      .u32('sPi', p.sP[0]).u32('sPk', p.sP[1]).u32('sQk', p.sQ[0]).u32('sQj', p.sQ[1]).u32('sDi', p.sD[0]).u32('sDj', p.sD[1])
-      .u32('b0', b0).u32s('bs', p.batch).u32s('bp', p.bP).u32s('bq', p.bQ).u32s('bd', p.bD);
+    const params = gemmParams(p, b0);
     backend.dispatch({
       key: `gemm:R${tile.R}:C${tile.C4}:W${tile.WG}:b${rank}:${qVec ? 'q4' : 'q1'}:${dVec ? 'd4' : 'd1'}`,
       source: () => gemmSource(tile, rank, qVec, dVec),

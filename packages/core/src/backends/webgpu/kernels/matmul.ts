@@ -7,7 +7,9 @@
 import { broadcastShapes, sizeOf, stridesOf } from '../../../shape.js';
 import { registerWebGPUKernel } from '../register.js';
 import { st } from '../webgpu-backend.js';
-import { dispatchGemm, type GemmProblem } from './matmul-gemm.js';
+import { dispatchGemm, qIsVec4, type GemmProblem } from './matmul-gemm.js';
+import { chooseSgTile, sgLanes } from './matmul-gemm-sg.js';
+import { stridedGather } from './strided.js';
 
 /** Per batch axis of `out`, the element stride of an operand with batch shape `shape` and matrix size `mat` (0 where broadcast). */
 function batchStrides(shape: readonly number[], out: readonly number[], mat: number): number[] {
@@ -36,6 +38,16 @@ registerWebGPUKernel('MatMul', ([a, b], { transposeA, transposeB }, backend) => 
   const p: GemmProblem = swap
     ? { M: N, N: M, K, sP: [sB[1], sB[0]], sQ: [sA[1], sA[0]], sD: [1, N], batch, bP: bB, bQ: bA, bD: bC }
     : { M, N, K, sP: sA, sQ: sB, sD: [N, 1], batch, bP: bA, bQ: bB, bD: bC };
-  dispatchGemm(backend, p, swap ? st(b) : st(a), swap ? st(a) : st(b), out);
+  let q = swap ? st(a) : st(b);
+  // llvmpipe, large 2-D product with a column-strided Q (x Wᵀ in a linear layer): a contiguous
+  // copy of Q costs K*N element moves and lets every Q load be one vec4 instead of four scalars.
+  const S = sgLanes(backend.device);
+  if (S > 0 && batch.length === 0 && !qIsVec4(p) && p.N % 4 === 0 && chooseSgTile(p.M, p.N, p.K, S).TM > S) {
+    q = stridedGather(backend, q, [p.K, p.N], p.sQ, 0);
+    dispatchGemm(backend, { ...p, sQ: [p.N, 1] }, swap ? st(b) : st(a), q, out);
+    backend.free(q);
+  } else {
+    dispatchGemm(backend, p, swap ? st(b) : st(a), q, out);
+  }
   return { storage: out, shape: [...batch, M, N], dtype: a.dtype };
 });
