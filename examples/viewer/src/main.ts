@@ -1,11 +1,13 @@
 /**
  * Entry point of the page: opens WebGPU (or explains why it cannot), builds the viewer,
- * shows the procedural default head, and wires the file picker, drag-and-drop, buttons and
- * the stats line. `window.__viewer` exposes the state for the end-to-end test.
+ * shows the procedural default head, and wires the file pickers (.ply, HeadGAP .safetensors),
+ * drag-and-drop, buttons and the stats line. `window.__viewer` exposes the state for the end-to-end test.
  */
 import { readPly } from '@headsplat/splat-raster';
 import { attachCameraControls } from './camera-controls.js';
 import { createDefaultScene } from './default-scene.js';
+import type { AvatarMode, AvatarStatus } from './avatar-mode.js';
+import type { AvatarControls } from './headgap-avatar.js';
 import type { FlameControls } from './flame-scene.js';
 import type { FlameMode } from './flame-mode.js';
 import { attachPlyInputs } from './ply-drop.js';
@@ -31,6 +33,12 @@ export interface ViewerHooks {
   showFlame?: () => Promise<void>;
   /** Sets FLAME controls (FLAME mode only). */
   setFlameControls?: (values: Partial<FlameControls>) => void;
+  /** Loads the shipped HeadGAP prior into the Avatar mode (resolves once it is set up). */
+  showShippedAvatar?: () => Promise<void>;
+  /** Sets Avatar controls (Avatar mode only). */
+  setAvatarControls?: (values: Partial<AvatarControls>) => void;
+  /** State of the Avatar mode, when it is on. */
+  avatar?: AvatarStatus;
 }
 
 declare global {
@@ -95,7 +103,9 @@ async function main(): Promise<void> {
   const viewer = new SplatViewer(gpu.device, canvas, { background: BACKGROUND });
   hooks.projectToCanvas = (p) => viewer.projectToCanvas(p);
   Object.defineProperty(hooks, 'stats', { get: () => ({ ...viewer.stats }), enumerable: true });
-  Object.defineProperty(hooks, 'idle', { get: () => viewer.idle, enumerable: true });
+  let avatar: AvatarMode | undefined;
+  Object.defineProperty(hooks, 'idle', { get: () => (avatar ? avatar.status.idle : viewer.idle), enumerable: true });
+  Object.defineProperty(hooks, 'avatar', { get: () => (avatar ? { ...avatar.status } : undefined), enumerable: true });
   gpu.device.lost.then((info) => {
     viewer.stop();
     hooks.status = 'error';
@@ -110,6 +120,13 @@ async function main(): Promise<void> {
   const leaveFlame = (): void => {
     flame?.dispose();
     flame = undefined;
+    // Leaving the Avatar mode: its canvas hides, the splat view renders again.
+    if (avatar) {
+      avatar.dispose();
+      avatar = undefined;
+      viewer.start();
+      viewer.invalidate();
+    }
   };
   const showDefault = (): void => {
     leaveFlame();
@@ -128,7 +145,40 @@ async function main(): Promise<void> {
     if (!flame) throw new Error('setFlameControls: the viewer is not in FLAME mode (call showFlame first)');
     flame.set(values);
   };
+  const formatAvatarStats = (s: AvatarStatus): string =>
+    `last frame ${s.frameMs.toFixed(0)} ms (model on the CPU) · ${s.gaussians.toLocaleString('en-US')} Gaussians · ${s.width}×${s.height} upscaled`;
+  /** Loads HeadGAP checkpoint bytes and shows them in the Avatar mode; a wrong file gets a toast. */
+  const showAvatar = async (load: () => Promise<Uint8Array>, name: string): Promise<void> => {
+    // Loaded on demand: the model code (and core's CPU backend) is a separate chunk.
+    const mode = await import('./avatar-mode.js');
+    let model;
+    try {
+      model = mode.loadAvatar(await load());
+    } catch (e) {
+      showToast(`Could not open ${name}: ${(e as Error).message}`);
+      return;
+    }
+    leaveFlame();
+    viewer.stop();
+    avatar = mode.startAvatarMode(model, $<HTMLCanvasElement>('avatar-view'), $('extra'), {
+      onFrame: (s) => (stats.textContent = formatAvatarStats(s)),
+      onError: (e) => showToast(`Rendering the avatar failed: ${e.message}`),
+    });
+    setSceneName(`HeadGAP avatar: ${name} (${model.identities} identities, ${model.model.cloud.count.toLocaleString('en-US')} Gaussians)`);
+  };
+  hooks.showShippedAvatar = async () => {
+    const { fetchShippedPrior } = await import('./avatar-mode.js');
+    await showAvatar(fetchShippedPrior, 'shipped prior');
+  };
+  hooks.setAvatarControls = (values) => {
+    if (!avatar) throw new Error('setAvatarControls: the viewer is not in Avatar mode (call showShippedAvatar first)');
+    avatar.set(values);
+  };
   const openFile = async (file: File): Promise<void> => {
+    if (/\.safetensors$/i.test(file.name)) {
+      await showAvatar(async () => new Uint8Array(await file.arrayBuffer()), file.name);
+      return;
+    }
     try {
       const bytes = new Uint8Array(await file.arrayBuffer());
       const { scene } = readPly(bytes);
@@ -141,6 +191,15 @@ async function main(): Promise<void> {
   };
 
   attachPlyInputs($<HTMLInputElement>('ply-input'), document.body, (f) => void openFile(f));
+  const avatarInput = $<HTMLInputElement>('avatar-input');
+  avatarInput.addEventListener('change', () => {
+    const file = avatarInput.files?.[0];
+    avatarInput.value = '';
+    if (file) void showAvatar(async () => new Uint8Array(await file.arrayBuffer()), file.name);
+  });
+  $('avatar-prior').addEventListener('click', () => {
+    hooks.showShippedAvatar!().catch((e: unknown) => showToast(`Could not load the HeadGAP prior: ${(e as Error).message}`));
+  });
   const flipUp = (): void => {
     viewer.camera.state.upSign = viewer.camera.state.upSign === 1 ? -1 : 1;
     viewer.resetView();
@@ -164,7 +223,7 @@ async function main(): Promise<void> {
   };
   // Refresh the rate when frames stop (the view renders on change only, unless continuous).
   setInterval(() => {
-    if (viewer.stats.frames > 0) stats.textContent = formatStats(viewer.stats, viewer.currentFps(), gpu.description);
+    if (viewer.stats.frames > 0 && !avatar) stats.textContent = formatStats(viewer.stats, viewer.currentFps(), gpu.description);
   }, 500);
   viewer.onError = (e) => showToast(`Rendering failed: ${e.message}`);
 

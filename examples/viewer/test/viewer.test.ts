@@ -1,7 +1,8 @@
 /**
  * End-to-end test of the viewer in a real browser: builds the app with Vite, serves it,
  * drives Debian's Chromium (headless, WebGPU on SwiftShader) with playwright-core, opens a
- * generated .ply through the file input and checks the screenshot's pixels; then checks
+ * generated .ply through the file input and checks the screenshot's pixels, shows the FLAME
+ * head and the shipped HeadGAP avatar; then checks
  * the message shown when the browser has no WebGPU. Screenshots go to
  * test-output/viewer/ for a person to look at.
  *
@@ -146,7 +147,7 @@ describe.skipIf(!haveChromium && !ci)('viewer in Chromium', () => {
     return page;
   }
 
-  it('renders the default head, a .ply opened with the file picker (splat colours where they project), the FLAME head, and rejects a bad file', async () => {
+  it('renders the default head, a .ply opened with the file picker (splat colours where they project), the FLAME head, the HeadGAP avatar, and rejects bad files', async () => {
     const page = await launch(WEBGPU_ARGS);
     await page.goto(server!.url);
     await waitForFrames(page, 'default head', 1, 60_000);
@@ -221,12 +222,53 @@ describe.skipIf(!haveChromium && !ci)('viewer in Chromium', () => {
     const changed = band.filter(([x, y]) => talking.pixel(x, y).some((c, k) => Math.abs(c - neutral.pixel(x, y)[k]) > 20)).length;
     expect(changed, 'pixels of the lower face that changed when the jaw opened').toBeGreaterThan(0.05 * band.length);
 
+    // The Avatar mode: the shipped HeadGAP prior through its button; the model renders on the
+    // CPU in the page (64x64, upscaled into a 2D canvas over the view, on the model's white background).
+    // (The panel starts folded in this small window: unfold it to click, then fold it again.)
+    await page.click('#controls > summary');
+    await page.click('#avatar-prior');
+    await page.click('#controls > summary');
+    await page.waitForFunction(() => {
+      const v = window.__viewer;
+      if (v.lastError) throw new Error(`viewer: ${v.lastError}`);
+      return v.sceneName.startsWith('HeadGAP avatar') && (v.avatar?.frames ?? 0) >= 1 && v.idle === true;
+    }, undefined, { timeout: 30_000 });
+    expect(await page.evaluate(() => window.__viewer.avatar)).toMatchObject({ width: 64, height: 64, identities: 4, gaussians: 1438 });
+    expect(await page.textContent('#stats')).toMatch(/last frame \d+ ms \(model on the CPU\) · 1,438 Gaussians · 64×64/);
+    const avatarShot = await screenshotWhenPresented(page, join(OUT_DIR, 'avatar.png'), talking, [mid]);
+    const head = avatarShot.pixel(...mid);
+    for (const [x, y] of [[VIEWPORT.width - 2, 2], [2, VIEWPORT.height - 2], [VIEWPORT.width - 2, VIEWPORT.height - 2]]) {
+      const corner = avatarShot.pixel(x, y);
+      expect(corner.every((c) => c > 245), `avatar background at (${x}, ${y}): got ${corner}`).toBe(true);
+      expect(Math.abs(head[0] - corner[0]) + Math.abs(head[1] - corner[1]) + Math.abs(head[2] - corner[2]), `avatar centre ${head} vs corner ${corner}`).toBeGreaterThan(100);
+    }
+    expect(head[0], `avatar skin at the centre: got ${head}`).toBeGreaterThan(head[2] + 30);
+    // The jaw slider (moved as a user does: value + input event) re-renders the mouth.
+    await page.evaluate(() => {
+      for (const [id, v] of [['avatar-jawOpen', '1.2'], ['avatar-jawPose', '0.3']]) {
+        const input = document.getElementById(id) as HTMLInputElement;
+        input.value = v;
+        input.dispatchEvent(new Event('input'));
+      }
+    });
+    await page.waitForFunction(() => (window.__viewer.avatar?.frames ?? 0) >= 2 && window.__viewer.idle === true, undefined, { timeout: 20_000 });
+    expect(await page.evaluate(() => window.__viewer.avatar!.frames)).toBe(2); // one debounced render for both sliders
+    const mouthBand: [number, number][] = [];
+    for (let y = Math.round(VIEWPORT.height * 0.6); y < VIEWPORT.height * 0.9; y += 3) for (let x = Math.round(VIEWPORT.width * 0.4); x < VIEWPORT.width * 0.6; x += 3) mouthBand.push([x, y]);
+    const avatarOpen = await screenshotWhenPresented(page, join(OUT_DIR, 'avatar-jaw-open.png'), avatarShot, mouthBand);
+    const moved = mouthBand.filter(([x, y]) => avatarOpen.pixel(x, y).some((c, k) => Math.abs(c - avatarShot.pixel(x, y)[k]) > 20)).length;
+    expect(moved, 'pixels around the avatar\'s mouth that changed when the jaw opened').toBeGreaterThan(0.05 * mouthBand.length);
+
     // A file that is not a binary 3DGS .ply: a visible error naming it, and the view stays.
     await page.setInputFiles('#ply-input', { name: 'broken.ply', mimeType: 'application/octet-stream', buffer: Buffer.from('ply\nformat ascii 1.0\nend_header\n') });
     await page.waitForFunction(() => window.__viewer.lastError !== undefined, undefined, { timeout: 10_000 });
     expect(await page.isVisible('#toast')).toBe(true);
     expect(await page.textContent('#toast')).toMatch(/Could not open broken\.ply: readPly: .*binary_little_endian/);
-    expect(await page.evaluate(() => window.__viewer.sceneName)).toMatch(/^synthetic FLAME head/);
+    expect(await page.evaluate(() => window.__viewer.sceneName)).toMatch(/^HeadGAP avatar/);
+    // A .safetensors file that is not a HeadGAP checkpoint: the error says what was expected.
+    await page.setInputFiles('#avatar-input', { name: 'notes.safetensors', mimeType: 'application/octet-stream', buffer: Buffer.from('not a checkpoint') });
+    await page.waitForFunction(() => window.__viewer.lastError?.includes('notes.safetensors') === true, undefined, { timeout: 10_000 });
+    expect(await page.textContent('#toast')).toMatch(/Could not open notes\.safetensors: Not a HeadGAP checkpoint: expected a \.safetensors file written by savePrior/);
   });
 
   it('shows a message instead of a blank canvas when the browser has no WebGPU', async () => {
