@@ -4,17 +4,25 @@
  * 3 (RGB) and 3 + 32 channels. Run through `pnpm bench` (scripts/bench.ts: one process per
  * Vulkan driver; later drivers get --gpu-only), or alone:
  *   pnpm exec tsx packages/splat-raster/bench/index.ts [--quick] [--gpu-only] [--out result.json]
+ *     [--only 100k/512] [--baseline DIR]
+ * `--only` keeps the workloads whose name contains each given fragment ('100k', '512x512', '3+32').
+ * `--baseline DIR` also times another copy of the rasterizer (DIR/src/webgpu/index.ts, e.g. an
+ * older commit's src copied there), interleaved with this one, as impl `webgpu-<driver>-baseline`.
  *
  * Timings: wall time from the call to the GPU queue being idle (`onSubmittedWorkDone`),
  * median of repeated runs after a warm-up (the first run compiles the pipelines); the CPU
  * reference at 100k Gaussians is timed once (tens of seconds per run). Forward = `forward`
  * (the exact variant, with its one 4-byte read back); forward+backward adds the backward
  * for upstream gradients of RGB (and the features). Inputs stay on the GPU; nothing is
- * read back. Each row's note gives Gaussians x pixels per second and, for WebGPU, the GPU
+ * read back. Output and gradient buffers are created once per workload and reused by every run
+ * (fresh buffers would add Dawn's lazy zero-fill on first use: ~0.1 s for 32 channels at
+ * 512x512 on lavapipe). Each row's note gives Gaussians x pixels per second and, for WebGPU, the GPU
  * buffer bytes: inputs + outputs (+ gradients) + the rasterizer's pool (its peak of
  * temporaries and saved state).
  */
 import { writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { getSharedDevice } from '@headsplat/gpu';
 import { renderCpu, renderCpuBackward } from '../src/cpu/index.js';
 import type { GaussianScene } from '../src/types.js';
@@ -111,9 +119,12 @@ async function benchWebGPU(device: GPUDevice, rast: Rasterizer, impl: string, w:
   const rows: BenchRow[] = [];
   let intersections = 0;
   rast.trim();
+  const make = (floats: number): GPUBuffer => device.createBuffer({ size: Math.max(4, 4 * floats), usage: STORAGE });
+  const outputs = { rgb: make(3 * P), alpha: make(P), depth: make(P), radii: make(w.n), means2d: make(2 * w.n), ...(w.featureDim ? { features: make(w.featureDim * P) } : {}) };
+  const into = { means: make(3 * w.n), quats: make(4 * w.n), scales: make(3 * w.n), opacities: make(w.n), colors: make(3 * w.n), means2d: make(2 * w.n), means2dAbs: make(2 * w.n), viewMatrix: make(16), ...(w.featureDim ? { features: make(w.featureDim * w.n) } : {}) };
   try {
     const fwd = await measure(async () => {
-      const res = await rast.forward(g, cam);
+      const res = await rast.forward(g, cam, undefined, { outputs });
       intersections = res.state.intersections;
       await device.queue.onSubmittedWorkDone();
       res.destroy();
@@ -128,8 +139,8 @@ async function benchWebGPU(device: GPUDevice, rast: Rasterizer, impl: string, w:
     });
     console.log(`  ${rows[rows.length - 1].workload.padEnd(44)} ${impl.padEnd(22)} ${fwd.ms.toFixed(1).padStart(8)} ms  ${rows[rows.length - 1].note}`);
     const both = await measure(async () => {
-      const res = await rast.forward(g, cam);
-      const grads = rast.backward(res.state, up);
+      const res = await rast.forward(g, cam, undefined, { outputs });
+      const grads = rast.backward(res.state, up, { into });
       await rast.checkErrors();
       await device.queue.onSubmittedWorkDone();
       grads.destroy();
@@ -148,7 +159,7 @@ async function benchWebGPU(device: GPUDevice, rast: Rasterizer, impl: string, w:
     const msg = e instanceof Error ? e.message.split('\n')[0] : String(e);
     rows.push({ workload: name(w, 'forward'), impl, ms: null, note: `failed: ${msg}` });
   } finally {
-    for (const b of [g.means, g.quats, g.scales, g.opacities, g.colors, g.features, up.rgb, up.features]) b?.destroy();
+    for (const b of [g.means, g.quats, g.scales, g.opacities, g.colors, g.features, up.rgb, up.features, ...Object.values(outputs), ...Object.values(into)]) b?.destroy();
     rast.trim();
   }
   return rows;
@@ -178,6 +189,10 @@ async function main(): Promise<void> {
   const gpuOnly = args.includes('--gpu-only');
   const outAt = args.indexOf('--out');
   const out = outAt >= 0 ? args[outAt + 1] : undefined;
+  const onlyAt = args.indexOf('--only');
+  const only = onlyAt >= 0 ? args[onlyAt + 1].split('/').map((f) => (/^\d+$/.test(f) ? `${f}x${f}` : f)) : [];
+  const baseAt = args.indexOf('--baseline');
+  const baselineDir = baseAt >= 0 ? args[baseAt + 1] : undefined;
   const workloads: Workload[] = [];
   for (const n of quick ? [10_000] : [10_000, 100_000]) {
     for (const size of quick ? [256] : [256, 512]) for (const featureDim of [0, 32]) workloads.push({ n, size, featureDim });
@@ -200,8 +215,15 @@ async function main(): Promise<void> {
   }
   console.log(`[splat-raster bench] driver ${driver} ${adapter}${quick ? ' (quick)' : ''}`);
   const rast = device ? createRasterizer(device) : undefined;
+  let baseline: Rasterizer | undefined;
+  if (device && baselineDir) {
+    const mod = (await import(pathToFileURL(resolve(baselineDir, 'src/webgpu/index.ts')).href)) as { createRasterizer: typeof createRasterizer };
+    baseline = mod.createRasterizer(device);
+  }
   for (const w of workloads) {
+    if (only.some((f) => !name(w, 'forward').includes(f))) continue;
     const scene = benchScene(w.n, w.featureDim);
+    if (device && baseline) rows.push(...(await benchWebGPU(device, baseline, `webgpu-${driver}-baseline`, w, scene, gpuOpts)));
     if (device && rast) rows.push(...(await benchWebGPU(device, rast, `webgpu-${driver}`, w, scene, gpuOpts)));
     if (!gpuOnly) rows.push(...(await benchCpu(w, scene, cpuOpts)));
   }

@@ -33,7 +33,7 @@ import { type Frame, WGSL_LINEAR_GROUP } from './gpu-context.js';
 import { paramsWgsl } from './params.js';
 import { SCENE_BINDINGS_WGSL } from './project.js';
 import { PROJECT_WGSL } from './project-wgsl.js';
-import { RASTER_CONSTANTS_WGSL } from './rasterize.js';
+import { featureWgsl, RASTER_CONSTANTS_WGSL } from './rasterize.js';
 
 /**
  * Splats per backward batch (workgroup memory: 2 floats per splat and pixel, 31 KiB at 16x16
@@ -67,6 +67,8 @@ fn atomicAddF(i: u32, v: f32) {
 
 const rasterizeBackwardWgsl = (ts: number, F: number, naive: boolean, BB: number) => (): string => {
   const NT = ts * ts;
+  // vec4 sums per feature reduction task: up to 16 channels per walk over a splat's box
+  const FGV = Math.max(1, Math.min(4, Math.ceil(F / 4)));
   return /* wgsl */ `
 ${paramsWgsl(Math.max(1, Math.ceil(F / 4)))}
 ${RASTER_CONSTANTS_WGSL}
@@ -74,11 +76,12 @@ const TS: u32 = ${ts}u;
 const NT: u32 = ${NT}u;
 const BB: u32 = ${naive ? NT : BB}u; // naive: no per-pixel terms in workgroup memory, so batches as large as the forward's
 const F: u32 = ${F}u;
-const KT: u32 = ${5 + F}u; // reduction tasks per splat
+const FG: u32 = ${4 * FGV}u; // feature channels per reduction task
+const KT: u32 = ${2 + Math.ceil(F / (4 * FGV))}u; // reduction tasks per splat: geometry, colour + depth, one per FG feature channels
 @group(0) @binding(1) var<storage, read> ranges: array<vec2u>;
 @group(0) @binding(2) var<storage, read> pairVals: array<u32>;
 @group(0) @binding(3) var<storage, read> splats: array<vec4f>;
-${F > 0 ? '@group(0) @binding(4) var<storage, read> features: array<f32>;' : ''}
+${F > 0 ? `@group(0) @binding(4) var<storage, read> features: array<${featureWgsl.elem(F)}>;` : ''}
 @group(0) @binding(5) var<storage, read> aux: array<u32>;
 @group(0) @binding(6) var<storage, read> vOut: array<f32>;
 @group(0) @binding(7) var<storage, read_write> grads: array<atomic<u32>>;
@@ -96,13 +99,6 @@ var<workgroup> sRows: array<atomic<u32>, BB>;
 var<workgroup> sCols: array<atomic<u32>, BB>;`}
 var<workgroup> maxLast: atomic<u32>;
 var<workgroup> maxLastNow: u32;
-
-// Upstream gradient of channel ch at pixel p (planar: rgb 3P | features F P | alpha P | depth P).
-fn vOutAt(p: u32, np: u32, ch: u32) -> f32 {
-  if (ch < 3u) { return vOut[3u * p + ch]; }
-  if (ch < 3u + F) { return vOut[3u * np + F * p + ch - 3u]; }
-  return vOut[ch * np + p]; // alpha (ch = 3 + F), depth (ch = 4 + F)
-}
 
 @compute @workgroup_size(${ts}, ${ts})
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u,
@@ -122,7 +118,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
   var vRgb = vec3f(0.0);
   var vAl = 0.0;
   var vZ = 0.0;
-  ${F > 0 ? 'var vF: array<f32, F>;' : ''}
+  ${featureWgsl.declare(F, 'vF')}
   // Features enter dL/dalpha only through vF . (f_i - A_i), A_i the features blended behind
   // splat i; vF is fixed per pixel, so the scalar vF . A_i follows the same recurrence as A_i
   // (vF . A = alpha vF . f + (1 - alpha) vF . A): one dot product per splat instead of F
@@ -135,10 +131,11 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
     vAl = vOut[(3u + F) * np + p];
     vZ = vOut[(4u + F) * np + p];
   }
-  ${F > 0 ? `for (var f = 0u; f < F; f++) {
-    vF[f] = select(0.0, vOut[3u * np + F * p + f], inside);
-    accVF += vF[f] * P.fbg[f / 4u][f % 4u];
-  }` : ''}
+  ${F > 0 ? `if (inside) {
+    let vfo = 3u * np + F * p;
+    ${featureWgsl.each(F, (k) => `vF${k} = ${featureWgsl.load(F, 'vOut', 'vfo', k, true)};`)}
+  }
+  ${featureWgsl.each(F, (k) => `accVF += dot(vF${k}, P.fbg[${k}]);`)}` : ''}
   var accRgb = P.bg.xyz;
   var accA = 0.0;
   var accZ = 0.0;
@@ -195,7 +192,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
           accZ = m.w * alpha + (1.0 - alpha) * accZ;
           ${F > 0 ? `let fb = sIdx[j] * F;
           var vf = 0.0;
-          for (var f = 0u; f < F; f++) { vf += vF[f] * features[fb + f]; }
+          ${featureWgsl.each(F, (k) => `vf += dot(vF${k}, ${featureWgsl.load(F, 'features', 'fb', k)});`)}
           va += vf - accVF;
           accVF = vf * alpha + (1.0 - alpha) * accVF;` : ''}
           va *= T;
@@ -222,14 +219,15 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
         atomicAddF(o + 9u, w * vRgb.y);
         atomicAddF(o + 10u, w * vRgb.z);
         atomicAddF(o + 11u, w * vZ);
-        ${F > 0 ? `for (var f = 0u; f < F; f++) { atomicAddF(${RASTER_GRAD_STRIDE}u * P.cfg.x + g * F + f, w * vF[f]); }` : ''}
+        ${F > 0 ? `let gf = ${RASTER_GRAD_STRIDE}u * P.cfg.x + g * F;` : ''}
+        ${Array.from({ length: F }, (_, c) => `atomicAddF(gf + ${c}u, w * vF${c >> 2}[${c & 3}]);`).join('\n')}
       }` : `sW[j * NT + li] = w;
       sO[j * NT + li] = vo;
       if (w != 0.0) { atomicOr(&sRows[j], 1u << lid.y); atomicOr(&sCols[j], 1u << lid.x); }`}
     }
     ${naive ? '' : `workgroupBarrier();
-    // Sum over the tile's pixels: task 0 of a splat = its 8 geometry sums, tasks 1.. = one
-    // channel each (rgb, depth, features); one global atomic per splat, component and tile.
+    // Sum over the tile's pixels: task 0 of a splat = its 8 geometry sums, task 1 = r, g, b and
+    // depth, tasks 2.. = FG feature channels each; one global atomic per splat, component and tile.
     let x0 = f32(wid.x * TS) + 0.5;
     let y0 = f32(wid.y * TS) + 0.5;
     for (var task = li; task < cnt * KT; task += NT) {
@@ -266,22 +264,41 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
         atomicAddF(o + 3u, su); atomicAddF(o + 4u, sv);
         atomicAddF(o + 5u, au); atomicAddF(o + 6u, av);
         atomicAddF(o + 7u, so);
-      } else {
-        // channel of kind 1..3 rgb, 4 depth, 5.. features
-        var ch = kind - 1u;
-        if (kind == 4u) { ch = 4u + F; } else if (kind > 4u) { ch = kind - 2u; }
-        var sum = 0.0;
+      } else if (kind >= 2u) {
+        // feature channels c0 .. c0 + FG - 1 (FG / 4 vec4 sums per walk over the box)
+        let c0 = FG * (kind - 2u);
+        ${Array.from({ length: FGV }, (_, q) => `var sum${q} = vec4f(0.0);`).join(' ')}
         for (var t = ty0 * TS + tx0; t <= ty1 * TS + tx1; t++) {
           if (t % TS < tx0 || t % TS > tx1) { continue; }
           let w = sW[j * NT + t];
           if (w != 0.0) {
             let pp = (wid.y * TS + t / TS) * W + wid.x * TS + t % TS;
-            sum += w * vOutAt(pp, np, ch);
+            let fo = 3u * np + F * pp + c0;
+            ${Array.from({ length: FGV }, (_, q) =>
+              F % 4 === 0
+                ? `if (c0 + ${4 * q}u < F) { sum${q} += w * vec4f(vOut[fo + ${4 * q}u], vOut[fo + ${4 * q + 1}u], vOut[fo + ${4 * q + 2}u], vOut[fo + ${4 * q + 3}u]); }`
+                : `for (var i = 0u; i < 4u; i++) { if (c0 + ${4 * q}u + i < F) { sum${q}[i] += w * vOut[fo + ${4 * q}u + i]; } }`,
+            ).join('\n            ')}
           }
         }
-        var dst = o + 7u + kind;
-        if (kind > 4u) { dst = ${RASTER_GRAD_STRIDE}u * P.cfg.x + g * F + kind - 5u; }
-        if (sum != 0.0) { atomicAddF(dst, sum); }
+        let dst = ${RASTER_GRAD_STRIDE}u * P.cfg.x + g * F + c0;
+        ${Array.from({ length: FGV }, (_, q) => `for (var i = 0u; i < 4u; i++) {
+          if (c0 + ${4 * q}u + i < F && sum${q}[i] != 0.0) { atomicAddF(dst + ${4 * q}u + i, sum${q}[i]); }
+        }`).join('\n        ')}
+      } else {
+        // r, g, b and depth in one walk over the box (one sW read per pixel for the four sums)
+        var sum = vec4f(0.0);
+        for (var t = ty0 * TS + tx0; t <= ty1 * TS + tx1; t++) {
+          if (t % TS < tx0 || t % TS > tx1) { continue; }
+          let w = sW[j * NT + t];
+          if (w != 0.0) {
+            let pp = (wid.y * TS + t / TS) * W + wid.x * TS + t % TS;
+            sum += w * vec4f(vOut[3u * pp], vOut[3u * pp + 1u], vOut[3u * pp + 2u], vOut[(4u + F) * np + pp]);
+          }
+        }
+        for (var i = 0u; i < 4u; i++) {
+          if (sum[i] != 0.0) { atomicAddF(o + 8u + i, sum[i]); }
+        }
       }
     }`}
   }

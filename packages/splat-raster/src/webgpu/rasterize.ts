@@ -36,6 +36,51 @@ fn skipBound(o: f32) -> f32 {
 }
 `;
 
+
+/**
+ * WGSL for the F feature channels, unrolled at pipeline creation into ceil(F / 4) vec4
+ * registers `<name>0, <name>1, ...` (a dynamically indexed per-invocation array lives in
+ * memory on llvmpipe and SwiftShader: every access becomes a per-lane gather or scatter).
+ */
+export const featureWgsl = {
+  /** Number of vec4 registers. */
+  vecs: (F: number): number => Math.ceil(F / 4),
+  /** `var <name>k = vec4f(0.0);` for every register. */
+  declare(F: number, name: string): string {
+    return Array.from({ length: Math.ceil(F / 4) }, (_, k) => `var ${name}${k} = vec4f(0.0);`).join(' ');
+  },
+  /** WGSL element type of feature arrays: vec4f when F is a multiple of 4 (4x fewer loads and stores), else f32. */
+  elem: (F: number): string => (F % 4 === 0 ? 'vec4f' : 'f32'),
+  /**
+   * vec4f of channels 4k..4k+3 of `arr` from float index `base` (zero past F); `base` must
+   * be a multiple of F (with vec4 arrays it is divided by 4). `f32Array`: `arr` is an
+   * array<f32> whatever F (scalar loads).
+   */
+  load(F: number, arr: string, base: string, k: number, f32Array = false): string {
+    if (F % 4 === 0 && !f32Array) return `${arr}[${base} / 4u + ${k}u]`;
+    const c = [0, 1, 2, 3].map((i) => (4 * k + i < F ? `${arr}[${base} + ${4 * k + i}u]` : '0.0'));
+    return `vec4f(${c.join(', ')})`;
+  },
+  /** One statement per register: `<stmt(k, load_k)>`. */
+  each(F: number, stmt: (k: number) => string): string {
+    return Array.from({ length: Math.ceil(F / 4) }, (_, k) => stmt(k)).join('\n');
+  },
+  /** Scalar stores `arr[base + c] = <value(k)>[i]` for every channel c = 4k + i < F. */
+  store(F: number, arr: string, base: string, value: (k: number) => string): string {
+    const out: string[] = [];
+    if (F % 4 === 0) {
+      for (let k = 0; k < F / 4; k++) out.push(`${arr}[${base} / 4u + ${k}u] = ${value(k)};`);
+      return out.join('\n');
+    }
+    for (let k = 0; k < Math.ceil(F / 4); k++) {
+      const v = `fv${k}`;
+      out.push(`let ${v} = ${value(k)};`);
+      for (let i = 0; i < 4 && 4 * k + i < F; i++) out.push(`${arr}[${base} + ${4 * k + i}u] = ${v}[${i}];`);
+    }
+    return out.join('\n');
+  },
+};
+
 const rasterizeWgsl = (ts: number, F: number) => (): string => {
   const B = ts * ts;
   return /* wgsl */ `
@@ -47,9 +92,9 @@ const F: u32 = ${F}u;
 @group(0) @binding(1) var<storage, read> ranges: array<vec2u>;
 @group(0) @binding(2) var<storage, read> pairVals: array<u32>;
 @group(0) @binding(3) var<storage, read> splats: array<vec4f>;
-${F > 0 ? '@group(0) @binding(4) var<storage, read> features: array<f32>;' : ''}
+${F > 0 ? `@group(0) @binding(4) var<storage, read> features: array<${featureWgsl.elem(F)}>;` : ''}
 @group(0) @binding(5) var<storage, read_write> rgbOut: array<f32>;
-${F > 0 ? '@group(0) @binding(6) var<storage, read_write> featOut: array<f32>;' : ''}
+${F > 0 ? `@group(0) @binding(6) var<storage, read_write> featOut: array<${featureWgsl.elem(F)}>;` : ''}
 @group(0) @binding(7) var<storage, read_write> aux: array<u32>;
 
 var<workgroup> sMean: array<vec4f, B>;   // u, v, o', z
@@ -74,12 +119,29 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
   var rgb = vec3f(0.0);
   var depth = 0.0;
   var last = 0u;
-  ${F > 0 ? 'var feat: array<f32, F>; for (var f = 0u; f < F; f++) { feat[f] = 0.0; }' : ''}
+  ${featureWgsl.declare(F, 'feat')}
+  let total = range.y - range.x;
+  if (total == 0u) {
+    // Empty tile (uniform across the workgroup): background only, no barriers.
+    if (inside) {
+      let p = py * W + px;
+      let np = W * H;
+      rgbOut[3u * p] = P.bg.x;
+      rgbOut[3u * p + 1u] = P.bg.y;
+      rgbOut[3u * p + 2u] = P.bg.z;
+      ${F > 0 ? 'let fo = F * p;' : ''}
+      ${featureWgsl.store(F, 'featOut', 'fo', (k) => `P.fbg[${k}]`)}
+      aux[p] = 0u;
+      aux[np + p] = 0u;
+      aux[2u * np + p] = bitcast<u32>(1.0);
+      aux[3u * np + p] = 0u;
+    }
+    return;
+  }
   var done = !inside;
   if (li == 0u) { atomicStore(&nDone, 0u); }
   workgroupBarrier();
   if (done) { atomicAdd(&nDone, 1u); }
-  let total = range.y - range.x;
   let batches = (total + B - 1u) / B;
   for (var b = 0u; b < batches; b++) {
     workgroupBarrier();
@@ -114,7 +176,8 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
         let w = alpha * T;
         rgb += w * sRgb[j].xyz;
         depth += w * m.w;
-        ${F > 0 ? 'let base = sIdx[j] * F; for (var f = 0u; f < F; f++) { feat[f] += w * features[base + f]; }' : ''}
+        ${F > 0 ? 'let fb = sIdx[j] * F;' : ''}
+        ${featureWgsl.each(F, (k) => `feat${k} += w * ${featureWgsl.load(F, 'features', 'fb', k)};`)}
         T = nextT;
         last = b * B + j + 1u;
       }
@@ -128,7 +191,8 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
   rgbOut[3u * p] = outRgb.x;
   rgbOut[3u * p + 1u] = outRgb.y;
   rgbOut[3u * p + 2u] = outRgb.z;
-  ${F > 0 ? 'for (var f = 0u; f < F; f++) { featOut[F * p + f] = feat[f] + T * P.fbg[f / 4u][f % 4u]; }' : ''}
+  ${F > 0 ? 'let fo = F * p;' : ''}
+  ${featureWgsl.store(F, 'featOut', 'fo', (k) => `feat${k} + T * P.fbg[${k}]`)}
   aux[p] = bitcast<u32>(1.0 - T);
   aux[np + p] = bitcast<u32>(depth);
   aux[2u * np + p] = bitcast<u32>(T);

@@ -590,15 +590,17 @@ export function createRasterizer(device: GPUDevice, rasterizerOptions: Rasterize
       enc.clearBuffer(rg, 0, gradFloats * 4);
       const gradOut = frame.temp(layout.total * 4, 'grad-out');
       const g = s.gaussians;
-      const pass = enc.beginComputePass({ label: 'splat-backward' });
       if (n > 0) {
+        const rpass = enc.beginComputePass({ label: 'rasterize-backward' });
         encodeRasterizeBackward(
           frame,
-          pass,
+          rpass,
           { params: s.params, ranges: s.ranges, pairVals: s.pairVals, splats: s.splats, features: g.features, aux: s.aux, vOut, grads: rg },
           { tileSize: s.setup.tileSize, featureDim: F, tilesX: s.setup.tilesX, tilesY: s.setup.tilesY, naive: options?.naiveAtomics },
         );
+        rpass.end();
       }
+      const pass = enc.beginComputePass({ label: 'project-backward' });
       encodeProjectBackward(frame, pass, {
         n,
         colorStride,

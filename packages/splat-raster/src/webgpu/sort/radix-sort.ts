@@ -9,10 +9,11 @@
  *    hist[digit * blocks + block] (digit-major, so that one exclusive scan gives every
  *    (digit, block) its global output offset).
  * 2. exclusive scan of hist (scan.ts).
- * 3. `scatter`: each invocation owns 8 consecutive keys of the block; per-invocation digit
- *    counts are scanned digit-major in workgroup memory, which ranks every key among the
- *    keys of the same digit before it in the block. Keys move to
- *    offset(digit, block) + rank: stable, hence LSD-correct.
+ * 3. `scatter`: 128 invocations, each owning 16 consecutive keys of the block; per-invocation
+ *    digit counts are scanned digit-major in workgroup memory, which ranks every key among
+ *    the keys of the same digit before it in the block. Keys move to
+ *    offset(digit, block) + rank: stable, hence LSD-correct. Workgroup memory: 16 x 128 + 128
+ *    u32 = 8.5 KiB, within WebGPU's default maxComputeWorkgroupStorageSize (16 KiB).
  *
  * API
  * - `encodeRadixSort(frame, encoder, { keys, values, count, bits }) -> { keys, values }`
@@ -28,6 +29,9 @@ import { encodeExclusiveScan } from './scan.js';
 const WG = 256;
 const PER_THREAD = 8;
 const BLOCK = WG * PER_THREAD;
+/** Scatter: fewer invocations with more keys each, so that its rank table fits 16 KiB. */
+const SWG = 128;
+const SPER = BLOCK / SWG;
 const RADIX_BITS = 4;
 const BINS = 1 << RADIX_BITS;
 
@@ -68,24 +72,24 @@ ${common}
 @group(0) @binding(5) var<storage, read_write> valsOut: array<u32>;
 // ranks[d * WG + t]: keys of digit d owned by invocations before t (after the scan:
 // exclusive prefix over the digit-major flattening).
-var<workgroup> ranks: array<u32, ${BINS * WG}>;
-var<workgroup> chunk: array<u32, ${WG}>;
+var<workgroup> ranks: array<u32, ${BINS * SWG}>;
+var<workgroup> chunk: array<u32, ${SWG}>;
 
-@compute @workgroup_size(${WG})
+@compute @workgroup_size(${SWG})
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
         @builtin(local_invocation_index) t: u32) {
   let block = linearGroup(wid, nwg);
   if (block >= p.blocks) { return; }
-  let first = block * ${BLOCK}u + t * ${PER_THREAD}u;
+  let first = block * ${BLOCK}u + t * ${SPER}u;
   var mine: array<u32, ${BINS}>;
   for (var d = 0u; d < ${BINS}u; d++) { mine[d] = 0u; }
-  for (var e = 0u; e < ${PER_THREAD}u; e++) {
+  for (var e = 0u; e < ${SPER}u; e++) {
     let i = first + e;
     if (i < p.n) { mine[digitOf(keysIn[i])] += 1u; }
   }
-  for (var d = 0u; d < ${BINS}u; d++) { ranks[d * ${WG}u + t] = mine[d]; }
+  for (var d = 0u; d < ${BINS}u; d++) { ranks[d * ${SWG}u + t] = mine[d]; }
   workgroupBarrier();
-  // Scan the ${BINS * WG} counts: ${BINS} consecutive entries per invocation, then the chunk totals.
+  // Scan the ${BINS * SWG} counts: ${BINS} consecutive entries per invocation, then the chunk totals.
   var s = 0u;
   for (var k = 0u; k < ${BINS}u; k++) {
     let j = t * ${BINS}u + k;
@@ -94,7 +98,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
     s += c;
   }
   chunk[t] = s;
-  for (var off = 1u; off < ${WG}u; off <<= 1u) {
+  for (var off = 1u; off < ${SWG}u; off <<= 1u) {
     workgroupBarrier();
     var add = 0u;
     if (t >= off) { add = chunk[t - off]; }
@@ -105,18 +109,18 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
   // Exclusive prefix of flattened index j = ranks[j] + (inclusive chunk sum before j's chunk).
   var base: array<u32, ${BINS}>;
   for (var d = 0u; d < ${BINS}u; d++) {
-    let j = d * ${WG}u + t;
+    let j = d * ${SWG}u + t;
     let c = j / ${BINS}u;
     var before = 0u;
     if (c > 0u) { before = chunk[c - 1u]; }
-    let j0 = d * ${WG}u;
+    let j0 = d * ${SWG}u;
     let c0 = j0 / ${BINS}u;
     var before0 = 0u;
     if (c0 > 0u) { before0 = chunk[c0 - 1u]; }
     // global offset of (d, block) + rank of this invocation's first key of digit d in the block
     base[d] = offsets[d * p.blocks + block] + (ranks[j] + before) - (ranks[j0] + before0);
   }
-  for (var e = 0u; e < ${PER_THREAD}u; e++) {
+  for (var e = 0u; e < ${SPER}u; e++) {
     let i = first + e;
     if (i < p.n) {
       let k = keysIn[i];
