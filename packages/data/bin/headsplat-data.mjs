@@ -1,12 +1,13 @@
 #!/usr/bin/env node
-// Runs the CLI from dist/ in a built (published) package, else from src/ through tsx (the workspace).
+// In the workspace (sources present) runs src/ through tsx: the workspace packages it imports
+// resolve to their sources too, even after a build. A published package ships dist/ only.
 import { existsSync } from 'node:fs';
 
-const dist = new URL('../dist/cli.js', import.meta.url);
-if (existsSync(dist)) {
-  await import(dist.href);
-} else {
+const src = new URL('../src/cli.ts', import.meta.url);
+if (existsSync(src)) {
   const { register } = await import('tsx/esm/api');
   register();
-  await import(new URL('../src/cli.ts', import.meta.url).href);
+  await import(src.href);
+} else {
+  await import(new URL('../dist/cli.js', import.meta.url).href);
 }
