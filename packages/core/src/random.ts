@@ -62,6 +62,33 @@ export class Generator {
     return (hi * 2 ** 26 + lo) * 2 ** -53;
   }
 
+  /** Uniform in [lo, hi) from `nextFloat64`. */
+  uniform(lo = 0, hi = 1): number {
+    return lo + (hi - lo) * this.nextFloat64();
+  }
+
+  /** A standard normal draw (Box-Muller on two `nextFloat64` draws; the sine half is dropped). */
+  normal(): number {
+    const u = Math.max(this.nextFloat64(), 1e-300);
+    const v = this.nextFloat64();
+    return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
+  }
+
+  /** An integer in [0, n). */
+  int(n: number): number {
+    return Math.min(n - 1, Math.floor(this.nextFloat64() * n));
+  }
+
+  /** A Fisher-Yates permutation of 0..n-1. */
+  permutation(n: number): number[] {
+    const p = Array.from({ length: n }, (_, i) => i);
+    for (let i = n - 1; i > 0; i--) {
+      const j = this.int(i + 1);
+      [p[i], p[j]] = [p[j], p[i]];
+    }
+    return p;
+  }
+
   /** Copies the stream position (to replay a sequence). */
   clone(): Generator {
     const g = new Generator();

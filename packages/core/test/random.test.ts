@@ -9,6 +9,25 @@ describe('Generator [cpu]', () => {
     expect([0, 1, 2, 3, 4, 5].map(() => g.nextUint32())).toEqual([11520, 0, 5927040, 70819200, 2031721883, 1637235492]);
   });
 
+  it('draws host scalars: uniform in range, int in [0, n), permutations, and N(0, 1) normals, per seed', () => {
+    const g = new Generator(7);
+    const u = Array.from({ length: 4000 }, () => g.uniform(-2, 3));
+    expect(Math.min(...u)).toBeGreaterThanOrEqual(-2);
+    expect(Math.max(...u)).toBeLessThan(3);
+    const ints = Array.from({ length: 4000 }, () => g.int(5));
+    for (let k = 0; k < 5; k++) expect(ints.filter((v) => v === k).length).toBeGreaterThan(650); // ~800 each
+    const p = g.permutation(50);
+    expect([...p].sort((a, b) => a - b)).toEqual(Array.from({ length: 50 }, (_, i) => i));
+    expect(p).not.toEqual(Array.from({ length: 50 }, (_, i) => i));
+    const n = Array.from({ length: 20000 }, () => g.normal());
+    const mean = n.reduce((a, b) => a + b, 0) / n.length;
+    const variance = n.reduce((a, b) => a + (b - mean) ** 2, 0) / n.length;
+    expect(Math.abs(mean)).toBeLessThan(0.03); // 4 standard errors
+    expect(Math.abs(variance - 1)).toBeLessThan(0.05);
+    const [a, b] = [new Generator(3), new Generator(3)];
+    expect([a.normal(), a.int(9), a.uniform()]).toEqual([b.normal(), b.int(9), b.uniform()]);
+  });
+
   it('replays a stream from a seed, a clone, or manualSeed', () => {
     const a = new Generator(42);
     const b = new Generator(42);
