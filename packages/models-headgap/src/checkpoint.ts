@@ -46,5 +46,6 @@ export function cloneModel(model: HeadGapModel): HeadGapModel {
   const dict = Object.fromEntries(Object.entries(model.stateDict()).map(([k, t]) => [k, t.clone()]));
   copy.loadStateDict(dict);
   for (const t of Object.values(dict)) t.dispose();
+  copy.perceptual = model.perceptual; // a frozen loss network, shared
   return copy;
 }

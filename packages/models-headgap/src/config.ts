@@ -15,6 +15,11 @@ export interface HeadGapLossWeights {
   ssim: number;
   /** Extra L1 inside the mouth box (refined and raw images). */
   mouth: number;
+  /**
+   * LPIPS between the refined image and the target, applied only when the model has a
+   * perceptual network (`model.perceptual = await loadLpips(path)` from @headsplat/nn).
+   */
+  lpips: number;
   /** L1 between the splatted alpha and the foreground mask. */
   opacity: number;
   /** Mean squared log of the learned scale multiplier above 1 (keeps Gaussians from growing). */
@@ -55,7 +60,7 @@ export interface HeadGapConfig {
 }
 
 export const DEFAULT_LOSS_WEIGHTS: HeadGapLossWeights = {
-  refined: 1, raw: 1, ssim: 0.2, mouth: 1, opacity: 0.1, scale: 0.01, offset: 0.01, arap: 0.1,
+  refined: 1, raw: 1, ssim: 0.2, mouth: 1, lpips: 0.1, opacity: 0.1, scale: 0.01, offset: 0.01, arap: 0.1,
 };
 
 export const DEFAULT_HEADGAP_CONFIG: HeadGapConfig = {

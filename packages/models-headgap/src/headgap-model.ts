@@ -9,7 +9,7 @@ import {
   Generator, HeadsplatError, add, bmm, concat, exp, indexSelect, mul, narrow, permute, reshape, sigmoid, softmax, sum, tanh, tensor,
   unsqueeze, type Device, type Tensor,
 } from '@headsplat/core';
-import { MLP, Module, ModuleList, Parameter, UNetRefiner, init } from '@headsplat/nn';
+import { MLP, Module, ModuleList, Parameter, UNetRefiner, init, type LPIPS } from '@headsplat/nn';
 import { rasterize } from '@headsplat/splat-raster/tensor';
 import type { Camera } from '@headsplat/splat-raster';
 import type { FlameModel } from '@headsplat/flame';
@@ -63,6 +63,12 @@ export class HeadGapModel extends Module {
   readonly refiner: UNetRefiner;
   /** Device the model's tensors live on. */
   readonly home: Device;
+  /**
+   * An LPIPS network (`await loadLpips(path)` from @headsplat/nn) for the `loss.lpips` term of
+   * training and personalisation; null (the default) leaves the term out. Not part of the
+   * state dict or checkpoints.
+   */
+  perceptual: LPIPS | null = null;
   private readonly partIndex: Tensor;
   private readonly neighbourIndex: Tensor;
   private readonly quatBias: Tensor;

@@ -4,7 +4,7 @@
  * scale, offset, ARAP) carry the weights of `HeadGapLossWeights` (README: "Loss weights").
  */
 import { abs, add, concat, conv2d, div, indexSelect, mean, mul, narrow, relu, reshape, square, sub, sum, tensor, unsqueeze, type Tensor } from '@headsplat/core';
-import { l1Loss, ssimLoss } from '@headsplat/nn';
+import { l1Loss, ssimLoss, type LPIPS } from '@headsplat/nn';
 import type { HeadGapLossWeights } from './config.js';
 import type { HeadGapRender } from './headgap-model.js';
 
@@ -33,12 +33,14 @@ export function photometric(pred: Tensor, target: Tensor, lambda: number): Tenso
 
 /**
  * The full loss of one rendered frame. `neighbours` is the (N * K) ARAP index of the model
- * (`HeadGapModel.neighbours`) and `K` its neighbour count.
+ * (`HeadGapModel.neighbours`) and `K` its neighbour count. With a `perceptual` network, the
+ * refined image also gets `w.lpips` x LPIPS (inputs in [0, 1]).
  */
-export function headgapLoss(r: HeadGapRender, t: LossTargets, w: HeadGapLossWeights, neighbours: Tensor, K: number): LossTerms {
+export function headgapLoss(r: HeadGapRender, t: LossTargets, w: HeadGapLossWeights, neighbours: Tensor, K: number, perceptual?: LPIPS | null): LossTerms {
   const refined = photometric(r.image, t.rgb, w.ssim);
   const raw = photometric(r.raw, t.rgb, w.ssim);
   let total = add(mul(refined, w.refined), mul(raw, w.raw));
+  if (perceptual && w.lpips > 0) total = add(total, mul(mean(perceptual.forward(r.image, t.rgb, { normalize: true })), w.lpips));
   if (w.mouth > 0 && t.mouth && t.mouthPixels && t.mouthPixels > 0) {
     // Mean absolute error over the mouth box (3 channels), for both images.
     const err = add(abs(sub(r.image, t.rgb)), abs(sub(r.raw, t.rgb)));

@@ -41,7 +41,7 @@ export function frameSampler(count: number, seed: number): () => number {
 export async function lossStep(model: HeadGapModel, frame: PreparedFrame, code: (f: PreparedFrame) => Tensor, weights: HeadGapLossWeights, extra?: () => Tensor): Promise<number> {
   const loss = tidy(() => {
     const r = model.render(frame.geom, code(frame), frame.camera);
-    let total = headgapLoss(r, frame, weights, model.neighbours, model.cloud.neighbourCount).total;
+    let total = headgapLoss(r, frame, weights, model.neighbours, model.cloud.neighbourCount, model.perceptual).total;
     if (extra) total = total.add(extra());
     total.backward();
     return total.detach();

@@ -1,5 +1,6 @@
 import { gradcheck, liveTensors, tensor, tidy, randn, abs, sub, type Tensor } from '@headsplat/core';
 import { sampleUvTexels } from '@headsplat/flame';
+import { LPIPS } from '@headsplat/nn';
 import { describe, expect, it } from 'vitest';
 import {
   HeadGapModel, type HeadGapRender, buildPointCloud, frameGeometry, headgapLoss, matrixToQuaternion, orbitCamera, resolveConfig,
@@ -74,6 +75,29 @@ describe('headgapLoss', () => {
       return headgapLoss(render, { rgb, mask, mouth, mouthPixels: 23 }, w, nb, 2).total;
     };
     expect(gradcheck(fn, [img, raw, alpha, offsets, logScales])).toBe(true);
+  });
+
+  it('adds loss.lpips x LPIPS(refined, target) only when a perceptual network is given', async () => {
+    const image = randn([1, 3, 32, 32], { seed: 11 }).sigmoid().detach().requiresGrad_();
+    const rgb = randn([1, 3, 32, 32], { seed: 12 }).sigmoid().detach();
+    const render = { image, raw: rgb, alpha: tensor(new Float32Array(1024), { shape: [1, 1, 32, 32] }), gaussians: { offsets: tensor(new Float32Array(6), { shape: [2, 3] }), logScales: tensor(new Float32Array(6), { shape: [2, 3] }) } } as unknown as HeadGapRender;
+    const targets = { rgb, mask: tensor(new Float32Array(1024), { shape: [1, 1, 32, 32] }) };
+    const w = resolveConfig({ loss: { arap: 0, lpips: 0.5 } }).loss;
+    const net = new LPIPS({ net: 'alex', seed: 0 }); // random weights stand in for a converted file
+    const nb = tensor([0, 1], { shape: [2], dtype: 'int32' });
+    const without = await headgapLoss(render, targets, w, nb, 1).total.item();
+    const withNet = headgapLoss(render, targets, w, nb, 1, net).total;
+    const d = await net.forward(image, rgb, { normalize: true }).item();
+    expect(d).toBeGreaterThan(0);
+    expect(await withNet.item()).toBeCloseTo(without + 0.5 * d, 5);
+    withNet.backward();
+    const gWith = image.grad!.dataSync().slice();
+    image.grad = null;
+    headgapLoss(render, targets, w, nb, 1).total.backward();
+    const gWithout = image.grad!.dataSync();
+    let diff = 0;
+    for (let i = 0; i < gWith.length; i++) diff = Math.max(diff, Math.abs(gWith[i] - gWithout[i]));
+    expect(diff).toBeGreaterThan(1e-6); // the perceptual term reaches the refined image
   });
 });
 
