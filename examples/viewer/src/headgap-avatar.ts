@@ -11,8 +11,8 @@
  * template shape.
  */
 import { noGrad, tensor, type Tensor } from '@headsplat/core';
-import { CaptureSynthesizer, lookAtViewMatrix } from '@headsplat/data';
-import { createSyntheticFlame, flameForwardCpu, type FlameFrameParams, type SyntheticFlame } from '@headsplat/flame';
+import { CaptureSynthesizer, framingCamera, headFrame } from '@headsplat/data';
+import { createSyntheticFlame, type FlameFrameParams, type SyntheticFlame } from '@headsplat/flame';
 import { disposeGeometry, loadPrior, prepareView, renderImage, SHIPPED_PRIOR_CAPTURES, type HeadGapModel } from '@headsplat/models-headgap';
 import type { Camera } from '@headsplat/splat-raster';
 import { controlsToParams, NEUTRAL_CONTROLS, type FlameControls } from './flame-scene.js';
@@ -54,24 +54,7 @@ export interface LoadAvatarOptions {
  * head's bounds as the synthetic capture rig's cameras do (head and upper neck fill 90%).
  */
 export function frontalCamera(flame: SyntheticFlame, size: number): Camera {
-  const v = flameForwardCpu(flame, {}).vertices;
-  let yMin = Infinity, yMax = -Infinity;
-  for (let i = 1; i < v.length; i += 3) { yMin = Math.min(yMin, v[i]); yMax = Math.max(yMax, v[i]); }
-  // Without the lower neck, as the capture rig frames it.
-  const cut = yMin + 0.45 * (yMax - yMin);
-  const lo = [Infinity, Infinity, Infinity], hi = [-Infinity, -Infinity, -Infinity];
-  for (let i = 0; i < v.length; i += 3) {
-    if (v[i + 1] < cut) continue;
-    for (let k = 0; k < 3; k++) { lo[k] = Math.min(lo[k], v[i + k]); hi[k] = Math.max(hi[k], v[i + k]); }
-  }
-  const center = [0, 1, 2].map((k) => (lo[k] + hi[k]) / 2);
-  let radius = 0;
-  for (let i = 0; i < v.length; i += 3) if (v[i + 1] >= cut) radius = Math.max(radius, Math.hypot(v[i] - center[0], v[i + 1] - center[1], v[i + 2] - center[2]));
-  const focal = 2 * size;
-  const dist = radius / Math.sin(Math.atan((0.9 * size) / (2 * focal)));
-  const el = (8 * Math.PI) / 180;
-  const eye = [center[0], center[1] + Math.sin(el) * dist, center[2] + Math.cos(el) * dist];
-  return { viewMatrix: lookAtViewMatrix(eye, center), fx: focal, fy: focal, cx: size / 2, cy: size / 2, width: size, height: size, near: 0.01, far: 100 };
+  return framingCamera(headFrame(flame), 0, (8 * Math.PI) / 180, 2 * size, size, size);
 }
 
 /** A HeadGAP model ready to render frames from controls. */

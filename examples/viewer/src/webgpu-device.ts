@@ -4,6 +4,8 @@
  * usable GPU / software fallback), or a failed `requestDevice`.
  */
 
+import { requiredLimits } from '@headsplat/gpu';
+
 export type WebGPUUnavailableReason = 'no-navigator-gpu' | 'no-adapter' | 'device-failed';
 
 export class WebGPUUnavailableError extends Error {
@@ -23,21 +25,6 @@ export interface ViewerDevice {
   description: string;
 }
 
-/**
- * Limits the rasterizer wants, asked for up to what the adapter allows (the same list as
- * @headsplat/gpu's getDevice): big scenes need large storage buffers, and the GPU radix
- * sort uses more workgroup memory than WebGPU's default 16 KiB.
- */
-const WANTED_LIMITS = [
-  'maxStorageBufferBindingSize',
-  'maxBufferSize',
-  'maxStorageBuffersPerShaderStage',
-  'maxComputeWorkgroupStorageSize',
-  'maxComputeInvocationsPerWorkgroup',
-  'maxComputeWorkgroupSizeX',
-  'maxComputeWorkgroupSizeY',
-  'maxComputeWorkgroupsPerDimension',
-] as const;
 
 export async function openWebGPU(): Promise<ViewerDevice> {
   const gpu = (navigator as Navigator & { gpu?: GPU }).gpu;
@@ -56,14 +43,10 @@ export async function openWebGPU(): Promise<ViewerDevice> {
   if (!adapter) {
     throw new WebGPUUnavailableError('no-adapter', 'WebGPU is present but the browser returned no GPU adapter (the GPU may be blocklisted or disabled).');
   }
-  const requiredLimits: Record<string, number> = {};
-  for (const k of WANTED_LIMITS) {
-    const v = (adapter.limits as unknown as Record<string, number>)[k];
-    if (typeof v === 'number') requiredLimits[k] = v;
-  }
   let device: GPUDevice;
   try {
-    device = await adapter.requestDevice({ requiredLimits });
+    // The rasterizer's large scenes need big storage buffers: ask for what the adapter allows.
+    device = await adapter.requestDevice({ requiredLimits: requiredLimits(adapter) });
   } catch (e) {
     throw new WebGPUUnavailableError('device-failed', `WebGPU adapter found but requestDevice failed: ${(e as Error).message}`);
   }

@@ -9,6 +9,7 @@ export {
   type SynthesizeOptions, type SyntheticCaptureSet, type PlannedFrame, type RigName,
 } from './synth/synthesize.js';
 export type { AlbedoTexture, HeadAppearance } from './synth/albedo.js';
+export { headFrame, framingCamera, type HeadFrame } from './synth/rigs.js';
 export {
   lookAtViewMatrix, viewMatrixToNerfTransform, nerfTransformToViewMatrix, cameraCenter,
 } from './camera-math.js';

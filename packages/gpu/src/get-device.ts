@@ -38,7 +38,8 @@ const WANTED_LIMITS = [
   'maxComputeWorkgroupsPerDimension',
 ] as const;
 
-function requiredLimits(adapter: GPUAdapter): Record<string, number> {
+/** The limits headsplat's kernels want, each at the adapter's maximum (for `requestDevice`). */
+export function requiredLimits(adapter: GPUAdapter): Record<string, number> {
   const out: Record<string, number> = {};
   for (const k of WANTED_LIMITS) {
     const v = (adapter.limits as unknown as Record<string, number>)[k];
