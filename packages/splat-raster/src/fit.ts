@@ -173,6 +173,30 @@ function resolveRenderer(fn: string, opts: FitOptions): FitRenderer {
 }
 
 /**
+ * The checks and defaults both fits (CPU and WebGPU) share: the camera, the target's length,
+ * the step count, the final means learning-rate factor, and the starting scene (given, or
+ * `count` random Gaussians in view).
+ */
+export function prepareFit(fn: string, opts: Omit<FitOptions, 'backend' | 'device'>): { cam: Camera; pixels: number; iterations: number; meansLrFinal: number; init: GaussianScene } {
+  const cam = validateCamera(fn, opts.camera);
+  const pixels = cam.width * cam.height;
+  checkFiniteArray(fn, 'options.target', opts.target, 3 * pixels, 'H * W * 3 = ');
+  const iterations = opts.iterations ?? 300;
+  if (!Number.isInteger(iterations) || iterations < 0) {
+    throw new SplatRasterInputError(fn, 'options.iterations', 'a non-negative integer', String(iterations));
+  }
+  const meansLrFinal = opts.meansLrFinal ?? 0.1;
+  if (!(meansLrFinal > 0)) throw new SplatRasterInputError(fn, 'options.meansLrFinal', 'a factor > 0', String(meansLrFinal));
+  let init: GaussianScene;
+  if (opts.init) {
+    validateScene(fn, opts.init);
+    init = opts.init;
+  } else if (opts.count !== undefined) init = randomGaussiansInView(opts.camera, opts.count, opts.initOptions);
+  else throw new SplatRasterInputError(fn, 'options.init / options.count', 'a starting scene or a Gaussian count', 'neither');
+  return { cam, pixels, iterations, meansLrFinal, init };
+}
+
+/**
  * Fits Gaussians to `opts.target` with Adam. `backend: 'webgpu'` (with `device`) runs the
  * whole loop on the GPU (`fitGaussiansWebGPU`); 'cpu' (default) or a `FitRenderer` runs
  * Adam on typed arrays around that renderer.
@@ -185,22 +209,7 @@ export async function fitGaussians(opts: FitOptions): Promise<FitResult> {
     return fitGaussiansWebGPU({ ...rest, device });
   }
   const t0 = performance.now();
-  const cam = validateCamera(fn, opts.camera);
-  const P = cam.width * cam.height;
-  checkFiniteArray(fn, 'options.target', opts.target, 3 * P, 'H * W * 3 = ');
-  const iterations = opts.iterations ?? 300;
-  if (!Number.isInteger(iterations) || iterations < 0) {
-    throw new SplatRasterInputError(fn, 'options.iterations', 'a non-negative integer', String(iterations));
-  }
-  const meansLrFinal = opts.meansLrFinal ?? 0.1;
-  if (!(meansLrFinal > 0)) throw new SplatRasterInputError(fn, 'options.meansLrFinal', 'a factor > 0', String(meansLrFinal));
-  let init: GaussianScene;
-  if (opts.init) {
-    validateScene(fn, opts.init);
-    init = opts.init;
-  }
-  else if (opts.count !== undefined) init = randomGaussiansInView(opts.camera, opts.count, opts.initOptions);
-  else throw new SplatRasterInputError(fn, 'options.init / options.count', 'a starting scene or a Gaussian count', 'neither');
+  const { cam, pixels: P, iterations, meansLrFinal, init } = prepareFit(fn, opts);
 
   const params: GaussianParams = toGaussianParams(init);
   const rates = resolveRates(fn, opts.lr);

@@ -22,18 +22,18 @@ import {
   type FitResult,
   meanSquaredError,
   medianDepth,
+  prepareFit,
   psnrFromMse,
   resolveRates,
   toFloat32Scene,
 } from '../fit.js';
 import type { GaussianScene } from '../types.js';
-import { SplatRasterInputError, checkFiniteArray, validateCamera, validateRenderOptions, validateScene } from '../validate.js';
+import { SplatRasterInputError, validateRenderOptions } from '../validate.js';
 import { Frame, GpuContext, USAGE } from '../webgpu/gpu-context.js';
 import { type ForwardOutputs, type GaussianBuffers, createRasterizer } from '../webgpu/rasterizer.js';
 import { renderWebGPU, renderWebGPUBackward } from '../webgpu/render.js';
 import { ADAM_KIND, encodeActivate, encodeAdam, encodeMseLoss } from './fit-kernels.js';
 import { type ParamGroup, PARAM_GROUPS, toGaussianParams } from './gaussian-params.js';
-import { randomGaussiansInView } from './random-init.js';
 
 /** The WebGPU rasterizer as a `FitRenderer` on typed arrays (one read back per render and backward). */
 export function webgpuFitRenderer(device: GPUDevice): FitRenderer {
@@ -106,23 +106,9 @@ export async function fitGaussiansWebGPU(opts: WebGPUFitOptions): Promise<WebGPU
   if (!device || typeof device.createBuffer !== 'function') {
     throw new SplatRasterInputError(fn, 'options.device', 'a GPUDevice', String(device));
   }
-  const cam = validateCamera(fn, opts.camera);
-  const P = cam.width * cam.height;
-  checkFiniteArray(fn, 'options.target', opts.target, 3 * P, 'H * W * 3 = ');
-  const iterations = opts.iterations ?? 300;
-  if (!Number.isInteger(iterations) || iterations < 0) {
-    throw new SplatRasterInputError(fn, 'options.iterations', 'a non-negative integer', String(iterations));
-  }
+  const { cam, pixels: P, iterations, meansLrFinal, init } = prepareFit(fn, opts);
   const lossEvery = opts.lossEvery ?? 25;
   if (!Number.isInteger(lossEvery) || lossEvery < 1) throw new SplatRasterInputError(fn, 'options.lossEvery', 'a positive integer', String(lossEvery));
-  const meansLrFinal = opts.meansLrFinal ?? 0.1;
-  if (!(meansLrFinal > 0)) throw new SplatRasterInputError(fn, 'options.meansLrFinal', 'a factor > 0', String(meansLrFinal));
-  let init: GaussianScene;
-  if (opts.init) {
-    validateScene(fn, opts.init);
-    init = opts.init;
-  } else if (opts.count !== undefined) init = randomGaussiansInView(opts.camera, opts.count, opts.initOptions);
-  else throw new SplatRasterInputError(fn, 'options.init / options.count', 'a starting scene or a Gaussian count', 'neither');
   const renderOptions = opts.renderOptions ?? {};
   validateRenderOptions(fn, renderOptions, init.featureDim ?? 0);
   const beta1 = opts.adam?.beta1 ?? 0.9;
