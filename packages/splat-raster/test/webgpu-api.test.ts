@@ -8,7 +8,7 @@ import { webgpuSuite } from '@headsplat/gpu/testing';
 import { expect } from 'vitest';
 import { renderCpu, renderCpuBackward } from '../src/cpu/index.js';
 import { backwardBatch } from '../src/webgpu/backward.js';
-import { createRasterizer, type GaussianBuffers, renderWebGPU, renderWebGPUBackward } from '../src/webgpu/index.js';
+import { createRasterizer, type GaussianBuffers, renderWebGPU, renderWebGPUBackward, resolveKernels } from '../src/webgpu/index.js';
 import { makeRng, randomScene, randomView } from './cpu-util.js';
 import { compare, readF32, upload } from './webgpu-util.js';
 
@@ -95,4 +95,22 @@ webgpuSuite('createRasterizer', (ctx, test) => {
       expect(compare(got[k], ref[k], 1e-3 * scale, 1e-3).bad, k).toBe(0);
     }
   }, 60_000);
+
+  test('kernels: auto picks the direct kernels on a CPU adapter; both kernel families render the same image', async () => {
+    const info = (ctx.device as GPUDevice & { adapterInfo?: GPUAdapterInfo }).adapterInfo;
+    const cpuAdapter = /llvmpipe|lavapipe|swiftshader/i.test(`${info?.vendor} ${info?.architecture} ${info?.description}`);
+    expect(resolveKernels(ctx.device)).toBe(cpuAdapter ? 'direct' : 'tiled');
+    expect(resolveKernels(ctx.device, 'tiled')).toBe('tiled');
+    expect(() => createRasterizer(ctx.device, { kernels: 'fast' as never })).toThrow(
+      /createRasterizer: options.kernels: expected 'auto', 'tiled' or 'direct', got "fast"/,
+    );
+    const rng = makeRng(5);
+    const scene = randomScene(rng, { n: 300, featureDim: 8 });
+    const camera = { viewMatrix: randomView(rng), fx: 40, fy: 40, cx: 20, cy: 18, width: 41, height: 35 };
+    const a = (await renderWebGPU(ctx.device, scene, camera, { keepState: false, kernels: 'direct' })).output;
+    const b = (await renderWebGPU(ctx.device, scene, camera, { keepState: false, kernels: 'tiled' })).output;
+    for (const k of ['rgb', 'alpha', 'depth', 'features'] as const) {
+      expect(compare(a[k]!, b[k]!, 1e-6, 1e-6).bad, k).toBe(0);
+    }
+  });
 });

@@ -50,13 +50,13 @@ function expectGradsClose(gpu: RenderGradients, cpu: RenderGradients): void {
   }
 }
 
-webgpuSuite('renderWebGPUBackward', (ctx, test) => {
+for (const kernels of ['direct', 'tiled'] as const) webgpuSuite(`renderWebGPUBackward (${kernels} kernels)`, (ctx, test) => {
   async function check(scene: GaussianScene, cam: Camera, options: RenderOptions = {}, seed = 1): Promise<Record<string, number>> {
     const F = scene.featureDim ?? 0;
     const v = randomUpstream(makeRng(seed), cam.width, cam.height, F);
     const up = F > 0 ? v : { ...v, features: undefined };
     const cpu = renderCpuBackward(renderCpu(scene, cam, options).state, up);
-    const { state } = await renderWebGPU(ctx.device, scene, cam, options);
+    const { state } = await renderWebGPU(ctx.device, scene, cam, { ...options, kernels });
     try {
       const gpu = await renderWebGPUBackward(state, up);
       expectGradsClose(gpu, cpu);
@@ -108,7 +108,7 @@ webgpuSuite('renderWebGPUBackward', (ctx, test) => {
     const scene = randomScene(rng, { n: 150, featureDim: 4 });
     const cam = camera(randomView(rng));
     const v = randomUpstream(makeRng(71), cam.width, cam.height, 4);
-    const { state } = await renderWebGPU(ctx.device, scene, cam);
+    const { state } = await renderWebGPU(ctx.device, scene, cam, { kernels });
     try {
       const r = state.rasterizer;
       const a = r.backward(state.gpu, {});
@@ -146,7 +146,7 @@ webgpuSuite('renderWebGPUBackward', (ctx, test) => {
     scene.means.set([0, 0, 0.02], 0);
     const cam = camera(randomView(rng));
     const v = randomUpstream(makeRng(81), cam.width, cam.height, 0);
-    const { state } = await renderWebGPU(ctx.device, scene, cam);
+    const { state } = await renderWebGPU(ctx.device, scene, cam, { kernels });
     try {
       const g = await renderWebGPUBackward(state, { ...v, features: undefined });
       for (const k of KEYS) if (g[k]) expect(Array.from(g[k]!).every(Number.isFinite), k).toBe(true);
@@ -161,7 +161,7 @@ webgpuSuite('renderWebGPUBackward', (ctx, test) => {
     const cam = camera(randomView(rng));
     const v = randomUpstream(makeRng(91), cam.width, cam.height, 2);
     const run = async (): Promise<void> => {
-      const { state } = await renderWebGPU(ctx.device, scene, cam);
+      const { state } = await renderWebGPU(ctx.device, scene, cam, { kernels });
       await renderWebGPUBackward(state, v);
       state.release();
     };

@@ -27,8 +27,9 @@ webgpuSuite('rasterizer on a default-limits device', (ctx, test) => {
       // 600 splats over 48x40: more than one 2048-key radix block of (tile, Gaussian) pairs.
       const scene = randomScene(rng, { n: 600 });
       const camera = { viewMatrix: randomView(rng), fx: 48, fy: 48, cx: 24, cy: 20, width: 48, height: 40 };
-      const r = createRasterizer(device);
-      const { output, state } = await renderWebGPU(device, scene, camera);
+      // The tiled kernels use workgroup memory (the direct ones none).
+      const r = createRasterizer(device, { kernels: 'tiled' });
+      const { output, state } = await renderWebGPU(device, scene, camera, { kernels: 'tiled' });
       await r.checkErrors();
       const ref = renderCpu(scene, camera);
       expect(compare(output.rgb, ref.output.rgb, 2e-4, 2e-4).bad).toBe(0);

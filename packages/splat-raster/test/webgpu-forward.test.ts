@@ -48,10 +48,10 @@ function expectMatches(gpu: RenderOutput, cpu: RenderOutput, n: number): void {
   expect(off).toBeLessThanOrEqual(Math.max(1, 0.005 * n));
 }
 
-webgpuSuite('renderWebGPU forward', (ctx, test) => {
+for (const kernels of ['direct', 'tiled'] as const) webgpuSuite(`renderWebGPU forward (${kernels} kernels)`, (ctx, test) => {
   async function check(scene: GaussianScene, cam: Camera, options: RenderOptions = {}): Promise<RenderOutput> {
     const want = renderCpu(scene, cam, options).output;
-    const { output, state } = await renderWebGPU(ctx.device, scene, cam, { ...options, keepState: false });
+    const { output, state } = await renderWebGPU(ctx.device, scene, cam, { ...options, keepState: false, kernels });
     void state;
     expectMatches(output, want, scene.opacities.length);
     return output;
@@ -149,7 +149,7 @@ webgpuSuite('renderWebGPU forward', (ctx, test) => {
     }
     scene.means.set([0, 0, 0.02], 0);
     scene.scales.set([5, 5, 5], 0);
-    const { output } = await renderWebGPU(ctx.device, scene, camera(randomView(rng)), { keepState: false });
+    const { output } = await renderWebGPU(ctx.device, scene, camera(randomView(rng)), { keepState: false, kernels });
     for (const a of [output.rgb, output.alpha, output.depth, output.means2d]) {
       expect(Array.from(a).every(Number.isFinite)).toBe(true);
     }

@@ -33,7 +33,7 @@ import { type Frame, WGSL_LINEAR_GROUP } from './gpu-context.js';
 import { paramsWgsl } from './params.js';
 import { SCENE_BINDINGS_WGSL } from './project.js';
 import { PROJECT_WGSL } from './project-wgsl.js';
-import { featureWgsl, RASTER_CONSTANTS_WGSL } from './rasterize.js';
+import { directRows, featureWgsl, RASTER_CONSTANTS_WGSL } from './rasterize.js';
 
 /**
  * Splats per backward batch (workgroup memory: 2 floats per splat and pixel, 31 KiB at 16x16
@@ -305,6 +305,148 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
 }`;
 };
 
+
+/**
+ * The barrier-free backward for CPU implementations of WebGPU (needs `subgroups`): each
+ * invocation walks the list back to front for R pixels of one column (as the direct forward),
+ * reading each splat from storage at a subgroup-uniform list index (one scalar load and a
+ * broadcast on llvmpipe). Per splat the R pixels' gradient terms are summed in registers and
+ * then across the subgroup (`subgroupAdd`); the subgroup's lanes then flush the 12 + F sums
+ * with one float atomic each, lane l taking components l, l + S, ... (a per-lane CAS loop on
+ * llvmpipe runs all 8 lanes' atomics in one pass). Splats that no pixel of the subgroup uses
+ * are skipped by a subgroup-uniform branch.
+ */
+export const rasterizeBackwardDirectWgsl = (ts: number, F: number, R: number) => (): string => {
+  const rows = Array.from({ length: R }, (_, r) => r);
+  const each = (f: (r: number) => string): string => rows.map(f).join('\n');
+  const NC = 12 + F;
+  const fv = featureWgsl.vecs(F);
+  return /* wgsl */ `enable subgroups;
+diagnostic(off, subgroup_uniformity);
+${paramsWgsl(Math.max(1, Math.ceil(F / 4)))}
+${RASTER_CONSTANTS_WGSL}
+const TS: u32 = ${ts}u;
+const R: u32 = ${R}u;
+const F: u32 = ${F}u;
+const NC: u32 = ${NC}u;
+@group(0) @binding(1) var<storage, read> ranges: array<vec2u>;
+@group(0) @binding(2) var<storage, read> pairVals: array<u32>;
+@group(0) @binding(3) var<storage, read> splats: array<vec4f>;
+${F > 0 ? `@group(0) @binding(4) var<storage, read> features: array<${featureWgsl.elem(F)}>;` : ''}
+@group(0) @binding(5) var<storage, read> aux: array<u32>;
+@group(0) @binding(6) var<storage, read> vOut: array<f32>;
+@group(0) @binding(7) var<storage, read_write> grads: array<atomic<u32>>;
+${atomicAddFWgsl('grads')}
+
+@compute @workgroup_size(${ts}, ${ts / R})
+fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u,
+        @builtin(subgroup_invocation_id) lane: u32, @builtin(subgroup_size) sgSize: u32) {
+  let W = P.size.x; let H = P.size.y; let np = W * H;
+  let tile = wid.y * P.size.z + wid.x;
+  let px = wid.x * TS + lid.x;
+  let py0 = wid.y * TS + lid.y * R;
+  let x = f32(px) + 0.5;
+  let exact = !smoothCutoff();
+  let range = ranges[tile];
+  let n = P.cfg.x;
+  var maxLast = 0u;
+  ${each((r) => `var T${r} = 1.0; var last${r} = 0u;
+  var vRgb${r} = vec3f(0.0); var vAl${r} = 0.0; var vZ${r} = 0.0;
+  ${featureWgsl.declare(F, `vF${r}_`)}
+  var accRgb${r} = P.bg.xyz; var accA${r} = 0.0; var accZ${r} = 0.0; var accVF${r} = 0.0;
+  if (px < W && py0 + ${r}u < H) {
+    let p = (py0 + ${r}u) * W + px;
+    T${r} = bitcast<f32>(aux[2u * np + p]);
+    last${r} = aux[3u * np + p];
+    vRgb${r} = vec3f(vOut[3u * p], vOut[3u * p + 1u], vOut[3u * p + 2u]);
+    vAl${r} = vOut[(3u + F) * np + p];
+    vZ${r} = vOut[(4u + F) * np + p];
+    ${F > 0 ? `let vfo = 3u * np + F * p;
+    ${featureWgsl.each(F, (k) => `vF${r}_${k} = ${featureWgsl.load(F, 'vOut', 'vfo', k, true)};`)}
+    ${featureWgsl.each(F, (k) => `accVF${r} += dot(vF${r}_${k}, P.fbg[${k}]);`)}` : ''}
+    maxLast = max(maxLast, last${r});
+  }`)}
+  // Features enter dL/dalpha only through vF . (f_i - A_i) (see the tiled kernel): accVF is
+  // the running vF . A_i.
+  let L = subgroupMax(maxLast);
+  for (var e = L; e > 0u; e--) {
+    let k = range.x + e - 1u;
+    let g = pairVals[k];
+    let m = splats[3u * g];
+    let c = splats[3u * g + 1u];
+    let col = splats[3u * g + 2u].xyz;
+    ${F > 0 ? 'let fb = g * F;' : ''}
+    ${featureWgsl.each(F, (q) => `let f${q} = ${featureWgsl.load(F, 'features', 'fb', q)};`)}
+    let dx = x - m.x;
+    var geo0 = vec4f(0.0); // A, B, C, u
+    var geo1 = vec4f(0.0); // v, |u|, |v|, o'
+    var cz = vec4f(0.0);   // r, g, b, z
+    ${featureWgsl.declare(F, 'sf')}
+    var any = false;
+    ${each((r) => `{
+      let dy = f32(py0 + ${r}u) + 0.5 - m.y;
+      let q = c.x * dx * dx + 2.0 * c.y * dx * dy + c.z * dy * dy;
+      let gs = exp(-0.5 * q);
+      let raw = m.z * gs;
+      var alpha = raw;
+      var clamped = false;
+      var used = e <= last${r} && q <= c.w;
+      if (exact) {
+        clamped = raw > MAX_ALPHA;
+        alpha = min(MAX_ALPHA, raw);
+        used = used && alpha >= ALPHA_THRESHOLD;
+      }
+      if (used) {
+        any = true;
+        T${r} = T${r} / (1.0 - alpha);
+        let w = alpha * T${r};
+        var va = dot(vRgb${r}, col - accRgb${r}) + vAl${r} * (1.0 - accA${r}) + vZ${r} * (m.w - accZ${r});
+        accRgb${r} = col * alpha + (1.0 - alpha) * accRgb${r};
+        accA${r} = alpha + (1.0 - alpha) * accA${r};
+        accZ${r} = m.w * alpha + (1.0 - alpha) * accZ${r};
+        ${F > 0 ? `var vf = 0.0;
+        ${featureWgsl.each(F, (q) => `vf += dot(vF${r}_${q}, f${q});`)}
+        va += vf - accVF${r};
+        accVF${r} = vf * alpha + (1.0 - alpha) * accVF${r};
+        ${featureWgsl.each(F, (q) => `sf${q} += w * vF${r}_${q};`)}` : ''}
+        va *= T${r};
+        cz += w * vec4f(vRgb${r}, vZ${r});
+        if (!clamped) {
+          let vo = va * gs;
+          let vq = -0.5 * gs * m.z * va;
+          let vu = -2.0 * vq * (c.x * dx + c.y * dy);
+          let vv = -2.0 * vq * (c.y * dx + c.z * dy);
+          geo0 += vec4f(vq * dx * dx, 2.0 * vq * dx * dy, vq * dy * dy, vu);
+          geo1 += vec4f(vv, abs(vu), abs(vv), vo);
+        }
+      }
+    }`)}
+    if (subgroupAny(any)) {
+      // Component c of the splat's 12 + F sums (subgroup totals), for lane-distributed flushes.
+      var sums: array<f32, ${NC}>;
+      let t0 = subgroupAdd(geo0); let t1 = subgroupAdd(geo1); let t2 = subgroupAdd(cz);
+      sums[0] = t0.x; sums[1] = t0.y; sums[2] = t0.z; sums[3] = t0.w;
+      sums[4] = t1.x; sums[5] = t1.y; sums[6] = t1.z; sums[7] = t1.w;
+      sums[8] = t2.x; sums[9] = t2.y; sums[10] = t2.z; sums[11] = t2.w;
+      ${Array.from({ length: fv }, (_, q) => {
+        const t = `tf${q}`;
+        const lines = [`let ${t} = subgroupAdd(sf${q});`];
+        for (let i = 0; i < 4 && 4 * q + i < F; i++) lines.push(`sums[${12 + 4 * q + i}] = ${t}[${i}];`);
+        return lines.join(' ');
+      }).join('\n      ')}
+      for (var c0 = 0u; c0 < NC; c0 += sgSize) {
+        let ci = c0 + lane;
+        if (ci < NC) {
+          let v = sums[ci];
+          let dst = select(${RASTER_GRAD_STRIDE}u * n + g * F + ci - 12u, ${RASTER_GRAD_STRIDE}u * g + ci, ci < 12u);
+          if (v != 0.0) { atomicAddF(dst, v); }
+        }
+      }
+    }
+  }
+}`;
+};
+
 const projectBackwardWgsl = (): string => /* wgsl */ `
 ${paramsWgsl()}
 ${WGSL_LINEAR_GROUP}
@@ -521,10 +663,18 @@ export function encodeRasterizeBackward(
   frame: Frame,
   pass: GPUComputePassEncoder,
   b: RasterBackwardBuffers,
-  cfg: { tileSize: number; featureDim: number; tilesX: number; tilesY: number; naive?: boolean },
+  cfg: { tileSize: number; featureDim: number; tilesX: number; tilesY: number; naive?: boolean; direct?: boolean },
 ): void {
   const { tileSize: ts, featureDim: F } = cfg;
   const naive = cfg.naive === true;
+  const R = cfg.direct ? directRows(F, ts) : 0;
+  if (R && !naive && frame.ctx.device.features.has('subgroups')) {
+    const pl = frame.ctx.pipeline(`rasterize-bwd-direct-ts${ts}-f${F}-r${R}`, rasterizeBackwardDirectWgsl(ts, F, R));
+    pass.setPipeline(pl);
+    pass.setBindGroup(0, frame.bind(pl, [b.params, b.ranges, b.pairVals, b.splats, F > 0 ? b.features : undefined, b.aux, b.vOut, b.grads]));
+    pass.dispatchWorkgroups(cfg.tilesX, cfg.tilesY);
+    return;
+  }
   const bb = backwardBatch(ts, frame.ctx.limits.maxComputeWorkgroupStorageSize);
   const pl = frame.ctx.pipeline(`rasterize-bwd-ts${ts}-f${F}-bb${bb}${naive ? '-naive' : ''}`, rasterizeBackwardWgsl(ts, F, naive, bb));
   pass.setPipeline(pl);

@@ -5,7 +5,7 @@
  * - the GPU radix sort, usable alone: `encodeRadixSort` (sort/radix-sort.ts)
  */
 
-export { createRasterizer } from './rasterizer.js';
+export { createRasterizer, resolveKernels } from './rasterizer.js';
 export type {
   BackwardOptions,
   ForwardOutputs,
@@ -15,6 +15,7 @@ export type {
   GradOutputBuffers,
   GradientBuffers,
   Rasterizer,
+  RasterizerKernels,
   RasterizerOptions,
   RasterizerState,
   SyncForwardTarget,

@@ -2,8 +2,9 @@
  * Forward projection kernel: one invocation per Gaussian (3DGS "preprocess").
  *
  * Writes, per Gaussian i:
- * - `splats[3i .. 3i+2]` (vec4f): (u, v, o', z), (A, B, C, 0), (r, g, b, 0): what the
- *   rasterizer reads (2D mean in pixels, effective opacity, camera depth, conic, colour);
+ * - `splats[3i .. 3i+2]` (vec4f): (u, v, o', z), (A, B, C, qmax), (r, g, b, 0): what the
+ *   rasterizer reads (2D mean in pixels, effective opacity, camera depth, conic, the bound on
+ *   the conic's quadratic form beyond which alpha < 1/255 (`skipBound`), colour);
  *   zero when culled;
  * - `geo`: u32 words [means2d (2N f32 bits) | radii (N i32)] (the public outputs);
  * - `rects[i]` (vec4u): the tile rectangle [x0, y0, x1 + 1, y1 + 1), zero when not rasterized.
@@ -16,6 +17,7 @@ import type { Frame } from './gpu-context.js';
 import { WGSL_LINEAR_GROUP } from './gpu-context.js';
 import { paramsWgsl } from './params.js';
 import { PROJECT_WGSL } from './project-wgsl.js';
+import { SKIP_BOUND_WGSL } from './rasterize.js';
 
 export const PROJECT_WG = 128;
 
@@ -36,6 +38,7 @@ ${SCENE_BINDINGS_WGSL}
 @group(0) @binding(7) var<storage, read_write> geo: array<u32>;
 @group(0) @binding(8) var<storage, read_write> rects: array<vec4u>;
 ${PROJECT_WGSL}
+${SKIP_BOUND_WGSL}
 
 @compute @workgroup_size(${PROJECT_WG})
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
@@ -46,7 +49,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
   let p = projectGaussian(i);
   if (p.inRange) {
     splats[3u * i] = vec4f(p.mean2d, p.opacity, p.pc.z);
-    splats[3u * i + 1u] = vec4f(p.conic, 0.0);
+    splats[3u * i + 1u] = vec4f(p.conic, skipBound(p.opacity));
     splats[3u * i + 2u] = vec4f(p.rgb, 0.0);
   } else {
     splats[3u * i] = vec4f(0.0);

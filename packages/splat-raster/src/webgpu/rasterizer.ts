@@ -232,7 +232,33 @@ function outBuffer(device: GPUDevice, floats: number, label: string): GPUBuffer 
   return device.createBuffer({ size: Math.max(4, floats * 4), usage: USAGE.storage, label });
 }
 
+/**
+ * Which per-tile kernels rasterize (forward) and differentiate (backward):
+ * - `'tiled'`: one invocation per pixel; the workgroup loads batches of the tile's splats
+ *   into workgroup memory (3DGS's CUDA design) and the backward reduces each splat's
+ *   gradient over the tile in workgroup memory before one atomic add per tile;
+ * - `'direct'`: no workgroup memory or barriers; each invocation walks the list for 4 pixels
+ *   of a column (1 above 32 feature channels), reading splats from storage at an index every
+ *   invocation shares, and the backward sums over the subgroup (`subgroupAdd`) before its
+ *   atomics. This is 2-3.5x faster on CPU implementations of WebGPU (llvmpipe / lavapipe,
+ *   see the README's benchmarks). Its backward needs the device feature `subgroups`; without
+ *   it the backward uses the tiled kernel (the two share their outputs' layout).
+ * - `'auto'` (default): `'direct'` on CPU adapters (llvmpipe, lavapipe, SwiftShader, as
+ *   reported by `device.adapterInfo`), `'tiled'` otherwise.
+ */
+export type RasterizerKernels = 'auto' | 'tiled' | 'direct';
+
+/** The kernels `kernels` selects on `device`. */
+export function resolveKernels(device: GPUDevice, kernels: RasterizerKernels = 'auto'): 'tiled' | 'direct' {
+  if (kernels !== 'auto') return kernels;
+  const info = (device as GPUDevice & { adapterInfo?: GPUAdapterInfo }).adapterInfo;
+  const text = info ? `${info.vendor} ${info.architecture} ${info.device} ${info.description}` : '';
+  return /llvmpipe|lavapipe|swiftshader/i.test(text) ? 'direct' : 'tiled';
+}
+
 export interface RasterizerOptions {
+  /** Per-tile kernels (see `RasterizerKernels`); default `'auto'`. */
+  kernels?: RasterizerKernels;
   /**
    * Largest intersection buffer (bytes) a forward may allocate; defaults to the device's
    * maxStorageBufferBindingSize. A forward needing more throws instead of overflowing.
@@ -243,6 +269,11 @@ export interface RasterizerOptions {
 /** Creates a rasterizer bound to `device` (pipelines and the buffer pool are shared per device). */
 export function createRasterizer(device: GPUDevice, rasterizerOptions: RasterizerOptions = {}): Rasterizer {
   const ctx = GpuContext.for(device);
+  const kernelsOpt = rasterizerOptions.kernels ?? 'auto';
+  if (!['auto', 'tiled', 'direct'].includes(kernelsOpt as string)) {
+    throw new Error(`createRasterizer: options.kernels: expected 'auto', 'tiled' or 'direct', got ${JSON.stringify(kernelsOpt)}`);
+  }
+  const direct = resolveKernels(device, kernelsOpt) === 'direct';
   const maxBytes = Math.min(
     device.limits.maxStorageBufferBindingSize,
     rasterizerOptions.maxIntersectionBytes ?? Number.POSITIVE_INFINITY,
@@ -350,7 +381,7 @@ export function createRasterizer(device: GPUDevice, rasterizerOptions: Rasterize
       frame,
       pass,
       { params: bufs.params, ranges: bufs.ranges, pairVals, splats: bufs.splats, features: g.features, rgb: outputs.rgb, featOut: outputs.features, aux: bufs.aux },
-      { tileSize: setup.tileSize, featureDim: F, tilesX: setup.tilesX, tilesY: setup.tilesY },
+      { tileSize: setup.tileSize, featureDim: F, tilesX: setup.tilesX, tilesY: setup.tilesY, direct },
     );
     pass.end();
     enc.copyBufferToBuffer(bufs.aux, 0, outputs.alpha, 0, P * 4);
@@ -596,7 +627,7 @@ export function createRasterizer(device: GPUDevice, rasterizerOptions: Rasterize
           frame,
           rpass,
           { params: s.params, ranges: s.ranges, pairVals: s.pairVals, splats: s.splats, features: g.features, aux: s.aux, vOut, grads: rg },
-          { tileSize: s.setup.tileSize, featureDim: F, tilesX: s.setup.tilesX, tilesY: s.setup.tilesY, naive: options?.naiveAtomics },
+          { tileSize: s.setup.tileSize, featureDim: F, tilesX: s.setup.tilesX, tilesY: s.setup.tilesY, naive: options?.naiveAtomics, direct },
         );
         rpass.end();
       }

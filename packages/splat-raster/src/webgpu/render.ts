@@ -15,16 +15,21 @@
 import type { Camera, GaussianScene, RenderGradOutputs, RenderGradients, RenderOptions, RenderOutput } from '../types.js';
 import { validateGradOutputs, validateRenderInputs } from '../validate.js';
 import { USAGE } from './gpu-context.js';
-import { type GaussianBuffers, type Rasterizer, type RasterizerState, createRasterizer } from './rasterizer.js';
+import { type GaussianBuffers, type Rasterizer, type RasterizerKernels, type RasterizerState, createRasterizer } from './rasterizer.js';
 
-const rasterizers = new WeakMap<GPUDevice, Rasterizer>();
+const rasterizers = new WeakMap<GPUDevice, Map<RasterizerKernels, Rasterizer>>();
 
-/** The device's shared rasterizer (created on first use). */
-export function getRasterizer(device: GPUDevice): Rasterizer {
-  let r = rasterizers.get(device);
+/** The device's shared rasterizer for `kernels` (created on first use). */
+export function getRasterizer(device: GPUDevice, kernels: RasterizerKernels = 'auto'): Rasterizer {
+  let m = rasterizers.get(device);
+  if (!m) {
+    m = new Map();
+    rasterizers.set(device, m);
+  }
+  let r = m.get(kernels);
   if (!r) {
-    r = createRasterizer(device);
-    rasterizers.set(device, r);
+    r = createRasterizer(device, { kernels });
+    m.set(kernels, r);
   }
   return r;
 }
@@ -86,10 +91,10 @@ export async function renderWebGPU(
   device: GPUDevice,
   scene: GaussianScene,
   camera: Camera,
-  options?: RenderOptions & { keepState?: boolean },
+  options?: RenderOptions & { keepState?: boolean; kernels?: RasterizerKernels },
 ): Promise<WebGPURenderResult> {
   const v = validateRenderInputs('renderWebGPU', scene, camera, options);
-  const r = getRasterizer(device);
+  const r = getRasterizer(device, options?.kernels);
   const { n, featureDim: F } = v.scene;
   const g: GaussianBuffers = {
     count: n,
