@@ -42,6 +42,17 @@ webgpuSuite('rasterizer on a default-limits device', (ctx, test) => {
         const scale = compare(refGrads[k], refGrads[k], 0).scale;
         expect(compare(got[k], refGrads[k], 1e-3 * scale, 1e-3).bad, k).toBe(0);
       }
+      // Without the 'subgroups' feature the direct forward culls per tile and the backward
+      // falls back to the tiled kernel.
+      expect(device.features.has('subgroups')).toBe(false);
+      const direct = await renderWebGPU(device, scene, camera, { kernels: 'direct' });
+      expect(compare(direct.output.rgb, ref.output.rgb, 2e-4, 2e-4).bad).toBe(0);
+      const gotDirect = await renderWebGPUBackward(direct.state, up);
+      direct.state.release();
+      for (const k of ['means', 'quats', 'scales', 'opacities', 'colors'] as const) {
+        const scale = compare(refGrads[k], refGrads[k], 0).scale;
+        expect(compare(gotDirect[k], refGrads[k], 1e-3 * scale, 1e-3).bad, k).toBe(0);
+      }
     } finally {
       device.destroy();
       gpu = undefined;

@@ -33,7 +33,7 @@ import { type Frame, WGSL_LINEAR_GROUP } from './gpu-context.js';
 import { paramsWgsl } from './params.js';
 import { SCENE_BINDINGS_WGSL } from './project.js';
 import { PROJECT_WGSL } from './project-wgsl.js';
-import { directRows, featureWgsl, RASTER_CONSTANTS_WGSL } from './rasterize.js';
+import { blockWgsl, directRows, featureWgsl, RASTER_CONSTANTS_WGSL, REACHES_WGSL } from './rasterize.js';
 
 /**
  * Splats per backward batch (workgroup memory: 2 floats per splat and pixel, 31 KiB at 16x16
@@ -325,6 +325,7 @@ export const rasterizeBackwardDirectWgsl = (ts: number, F: number, R: number) =>
 diagnostic(off, subgroup_uniformity);
 ${paramsWgsl(Math.max(1, Math.ceil(F / 4)))}
 ${RASTER_CONSTANTS_WGSL}
+${REACHES_WGSL}
 const TS: u32 = ${ts}u;
 const R: u32 = ${R}u;
 const F: u32 = ${F}u;
@@ -349,6 +350,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
   let exact = !smoothCutoff();
   let range = ranges[tile];
   let n = P.cfg.x;
+  ${blockWgsl(true)}
   var maxLast = 0u;
   ${each((r) => `var T${r} = 1.0; var last${r} = 0u;
   var vRgb${r} = vec3f(0.0); var vAl${r} = 0.0; var vZ${r} = 0.0;
@@ -374,6 +376,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
     let g = pairVals[k];
     let m = splats[3u * g];
     let c = splats[3u * g + 1u];
+    if (!reaches(m, c, blockLo, blockHi)) { continue; }
     let col = splats[3u * g + 2u].xyz;
     ${F > 0 ? 'let fb = g * F;' : ''}
     ${featureWgsl.each(F, (q) => `let f${q} = ${featureWgsl.load(F, 'features', 'fb', q)};`)}

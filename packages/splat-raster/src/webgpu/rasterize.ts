@@ -22,13 +22,28 @@ import { paramsWgsl } from './params.js';
 import { ALPHA_THRESHOLD } from '../cpu/project.js';
 
 /**
- * Pixels (rows of one column) per invocation of the direct kernels: 4 (about 2x faster than
- * 1 on llvmpipe at 100k Gaussians, 512x512), 1 above 32 feature channels, where LLVM takes
- * minutes to compile 4 pixels' unrolled registers.
+ * Pixels (rows of one column) per invocation of the direct kernels. 8 up to 32 feature
+ * channels: on llvmpipe at 100k Gaussians, 512x512, 4 rows were 1.8-2.2x faster than 1 and
+ * 8 another 1.1-1.4x (A/B, loaded machine). 1 above 32 channels: LLVM took 5-16 s to compile
+ * 64 channels x 2 rows (0.2-0.3 s for 32 channels x 8 rows or 64 x 1).
  */
 export function directRows(featureDim: number, tileSize: number): number {
-  return featureDim > 32 ? 1 : Math.min(4, tileSize);
+  return featureDim > 32 ? 1 : Math.min(8, tileSize);
 }
+
+/**
+ * WGSL: whether the splat's ellipse q <= qmax (mean m.xy, conic c.xyz, qmax c.w) reaches the
+ * box [lo, hi] of pixel centres; its half extents are sqrt(qmax (C, A) / det), widened by
+ * 1e-4 relative + 1e-3 px so that rounding never culls a pixel the per-pixel test keeps.
+ * Degenerate conics and the smooth mode's infinite bound never cull.
+ */
+export const REACHES_WGSL = /* wgsl */ `
+fn reaches(m: vec4f, c: vec4f, lo: vec2f, hi: vec2f) -> bool {
+  let det = c.x * c.z - c.y * c.y;
+  let e = sqrt(max(c.w, 0.0) * vec2f(c.z, c.x) / det) * 1.0001 + 1e-3;
+  return !(det > 0.0) || !(all(e < vec2f(1e30))) || (all(m.xy + e >= lo) && all(m.xy - e <= hi));
+}
+`;
 
 export const SKIP_BOUND_WGSL = /* wgsl */ `
 // Pixels whose Mahalanobis term q exceeds this skip the splat without evaluating exp:
@@ -216,20 +231,34 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
 /**
  * The barrier-free variant for CPU implementations of WebGPU: every invocation walks the
  * tile's list itself for R pixels of one column (rows R lid.y .. R lid.y + R - 1), reading
- * each splat from storage at a list index that is the same for all invocations.
+ * each splat from storage at a list index that is the same for all invocations, and skips
+ * the splats whose ellipse misses its subgroup's block of pixels (the tile without `subgroups`).
  * Why (llvmpipe, measured with microbenchmarks): a storage load whose address is uniform is
  * one scalar load and a broadcast in any control flow, while a workgroup-memory load inside a
- * loop is a per-lane loop (8 lanes x 12 floats per splat in the shared-memory kernel); masked-off
- * code still executes, so the splat's loads cost the same whether or not a pixel uses it, and R
- * pixels per invocation share them; without barriers every 8-lane SIMD group stops as soon as
- * its own pixels are done, not when the whole tile is.
+ * loop is a per-lane loop (8 lanes x 12 floats per splat in the shared-memory kernel); an
+ * if-block that no lane of an 8-lane SIMD group enters is skipped, so the block cull saves
+ * the splat's colour and feature loads and all per-pixel work; R pixels per invocation share
+ * the splat's loads; without barriers every SIMD group stops as soon as its own pixels are done.
  */
-export const rasterizeDirectWgsl = (ts: number, F: number, R: number) => (): string => {
+/**
+ * WGSL (inside a direct kernel's main, after px, py0, R, TS, wid): \`blockLo\`, \`blockHi\`, the
+ * first and last pixel centres of the invocation's subgroup (with \`subgroups\`) or tile.
+ */
+export function blockWgsl(subgroups: boolean): string {
+  return subgroups
+    ? `let blockLo = vec2f(f32(subgroupMin(px)), f32(subgroupMin(py0))) + 0.5;
+  let blockHi = vec2f(f32(subgroupMax(px)), f32(subgroupMax(py0 + R - 1u))) + 0.5;`
+    : `let blockLo = vec2f(f32(wid.x * TS), f32(wid.y * TS)) + 0.5;
+  let blockHi = blockLo + f32(TS - 1u);`;
+}
+
+export const rasterizeDirectWgsl = (ts: number, F: number, R: number, subgroups: boolean) => (): string => {
   const rows = Array.from({ length: R }, (_, r) => r);
   const each = (f: (r: number) => string): string => rows.map(f).join('\n');
-  return /* wgsl */ `
+  return /* wgsl */ `${subgroups ? 'enable subgroups;' : ''}
 ${paramsWgsl(Math.max(1, Math.ceil(F / 4)))}
 ${RASTER_CONSTANTS_WGSL}
+${REACHES_WGSL}
 const TS: u32 = ${ts}u;
 const R: u32 = ${R}u;
 const F: u32 = ${F}u;
@@ -250,6 +279,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
   let x = f32(px) + 0.5;
   let exact = !smoothCutoff();
   let range = ranges[tile];
+  ${blockWgsl(subgroups)}
   ${each((r) => `var T${r} = 1.0; var rgb${r} = vec3f(0.0); var depth${r} = 0.0; var last${r} = 0u;
   var done${r} = px >= W || py0 + ${r}u >= H;
   ${featureWgsl.declare(F, `feat${r}_`)}`)}
@@ -258,6 +288,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
     let g = pairVals[k];
     let m = splats[3u * g];
     let c = splats[3u * g + 1u];
+    if (!reaches(m, c, blockLo, blockHi)) { continue; }
     let col = splats[3u * g + 2u].xyz;
     ${F > 0 ? 'let fb = g * F;' : ''}
     ${featureWgsl.each(F, (q) => `let f${q} = ${featureWgsl.load(F, 'features', 'fb', q)};`)}
@@ -319,7 +350,8 @@ export function encodeRasterize(
 ): void {
   const { tileSize: ts, featureDim: F } = cfg;
   const R = cfg.direct ? directRows(F, ts) : 0;
-  const pl = R ? frame.ctx.pipeline(`rasterize-direct-ts${ts}-f${F}-r${R}`, rasterizeDirectWgsl(ts, F, R)) : frame.ctx.pipeline(`rasterize-ts${ts}-f${F}`, rasterizeWgsl(ts, F));
+  const sg = frame.ctx.device.features.has('subgroups');
+  const pl = R ? frame.ctx.pipeline(`rasterize-direct-ts${ts}-f${F}-r${R}${sg ? '-sg' : ''}`, rasterizeDirectWgsl(ts, F, R, sg)) : frame.ctx.pipeline(`rasterize-ts${ts}-f${F}`, rasterizeWgsl(ts, F));
   pass.setPipeline(pl);
   pass.setBindGroup(0, frame.bind(pl, [b.params, b.ranges, b.pairVals, b.splats, F > 0 ? b.features : undefined, b.rgb, F > 0 ? b.featOut : undefined, b.aux]));
   pass.dispatchWorkgroups(cfg.tilesX, cfg.tilesY);
