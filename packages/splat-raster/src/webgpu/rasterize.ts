@@ -4,8 +4,10 @@
  * (3DGS `renderCUDA`; maths as ../cpu/rasterize.ts):
  *   alpha = min(0.99, o' exp(-q/2)), skipped when < 1/255; stop (without the splat) when
  *   T (1 - alpha) < 1e-4; out += c alpha T; T *= 1 - alpha; out += T background.
- * The list is walked in batches of tileSize^2 splats that the workgroup loads
- * cooperatively into workgroup memory; the tile stops early once all its pixels are done.
+ * Two kernels (rasterizer option `kernels`): the tiled one walks the list in batches of
+ * tileSize^2 splats that the workgroup loads cooperatively into workgroup memory and stops
+ * once all the tile's pixels are done; the direct one (`rasterizeDirectWgsl`) has no
+ * workgroup memory and renders 8 pixels per invocation. Both write the same outputs.
  *
  * Outputs: rgb (H, W, 3), features (H, W, F), and `aux` (u32 words, planar):
  *   [alpha = 1 - T_final (P) | depth (P) | T_final (P) | last (P)]
