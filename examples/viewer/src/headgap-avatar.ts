@@ -4,11 +4,11 @@
  * and renders the model's refined image for an identity and FLAME expression, jaw and head
  * pose controls, on core's CPU backend.
  *
- * Identity i of the codebook is drawn with the FLAME shape of subject i of the shipped prior's
- * capture set (`SHIPPED_PRIOR_CAPTURES`): the shape its code was learned with. The mean code
- * (the softmax mix with equal weights, where personalisation starts) uses the mean of those
- * shapes. A checkpoint with more identities than that set draws the extra ones with the
- * template shape.
+ * Identity i of the codebook is drawn with the FLAME shape its code was learned with: the
+ * checkpoint's `identityShapes` (recorded by `trainPrior`), or, for checkpoints without them,
+ * subject i of the shipped prior's capture set (`SHIPPED_PRIOR_CAPTURES`). The mean code (the
+ * softmax mix with equal weights, where personalisation starts) uses the mean of those shapes.
+ * Identities with no known shape are drawn with the template shape.
  */
 import { noGrad, tensor, type Tensor } from '@headsplat/core';
 import { CaptureSynthesizer, framingCamera, headFrame } from '@headsplat/data';
@@ -92,9 +92,18 @@ export class HeadGapAvatar {
     }
     const m = 2 ** model.config.refinerDepth;
     if (size % m !== 0) throw new RangeError(`HeadGapAvatar.load: options.size must be a multiple of ${m} (2^refinerDepth of this checkpoint), got ${size}`);
-    // Only the plan (shapes come first from the seeded generator); no image is rendered.
-    const plan = new CaptureSynthesizer({ ...SHIPPED_PRIOR_CAPTURES, textureSize: 16, model: flame });
-    const shapes = plan.subjects.map((s) => Float32Array.from(s.shape));
+    let shapes: Float32Array[];
+    if (model.identityShapes.some((s) => s !== null)) {
+      shapes = model.identityShapes.map((s) => {
+        const full = new Float32Array(flame.numShape); // stored shapes may hold fewer coefficients
+        if (s) full.set(s.subarray(0, flame.numShape));
+        return full;
+      });
+    } else {
+      // Only the plan (shapes come first from the seeded generator); no image is rendered.
+      const plan = new CaptureSynthesizer({ ...SHIPPED_PRIOR_CAPTURES, textureSize: 16, model: flame });
+      shapes = plan.subjects.map((s) => Float32Array.from(s.shape));
+    }
     return new HeadGapAvatar(model, shapes, size);
   }
 

@@ -5,6 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
+import { readSafetensors, writeSafetensors } from '@headsplat/core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { AvatarCheckpointError, HeadGapAvatar, MEAN_IDENTITY, NEUTRAL_AVATAR_CONTROLS, type AvatarFrame } from '../src/headgap-avatar.js';
 import { SHIPPED_PRIOR_URL } from '../src/shipped-prior-url.js';
@@ -65,6 +66,20 @@ describe('HeadGAP avatar (Avatar mode, Node side)', () => {
     expect(meanDiff(neutral, other)).toBeGreaterThan(0.01);
     expect(meanDiff(neutral, mean)).toBeGreaterThan(0.005);
     await expect(avatar.render({ ...NEUTRAL_AVATAR_CONTROLS, identity: 4 })).rejects.toThrow(/controls\.identity must be -1 \(mean code\) or an integer in \[0, 4\), got 4/);
+  });
+
+  it("draws identity i with the checkpoint's identityShapes[i] when it stores them", () => {
+    // The shipped prior predates identityShapes: its identities take the capture set's shapes.
+    const shipped = avatar.shapeOf(1);
+    expect(shipped.some((v) => v !== 0)).toBe(true);
+    const { tensors, metadata } = readSafetensors(bytes);
+    const config = JSON.parse(metadata.config!);
+    config.identityShapes = [[0.5, -0.25], null, null, null];
+    const withShapes = HeadGapAvatar.load(writeSafetensors(tensors, { ...metadata, config: JSON.stringify(config) }));
+    const s0 = withShapes.shapeOf(0);
+    expect(Array.from(s0.slice(0, 3))).toEqual([0.5, -0.25, 0]);
+    expect(s0.slice(2).every((v) => v === 0)).toBe(true);
+    expect(withShapes.shapeOf(1).every((v) => v === 0)).toBe(true); // unknown: the template shape
   });
 
   it('refuses bytes that are not a HeadGAP checkpoint, naming what was expected', () => {

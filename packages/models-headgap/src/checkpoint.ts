@@ -1,6 +1,7 @@
 /**
  * Prior checkpoints: the model's state dict as safetensors with the HeadGAP config (and the
- * point count and part names, to catch a mismatched FLAME model) as JSON metadata.
+ * point count and part names, to catch a mismatched FLAME model) and the identities' FLAME
+ * shapes (`identityShapes`, null where unknown) as JSON metadata.
  */
 import { HeadsplatError, readSafetensors, type Device } from '@headsplat/core';
 import type { FlameModel } from '@headsplat/flame';
@@ -14,11 +15,18 @@ interface PriorMeta {
   headgap: HeadGapConfig;
   points: number;
   parts: string[];
+  /** Absent in checkpoints written before the field existed. */
+  identityShapes?: (number[] | null)[];
 }
 
 /** Serialises a prior (or a personalised copy) to safetensors bytes. */
 export async function savePrior(model: HeadGapModel, info: { step?: number } = {}): Promise<Uint8Array> {
-  const config: PriorMeta = { headgap: model.config, points: model.cloud.count, parts: model.cloud.partNames };
+  const config: PriorMeta = {
+    headgap: model.config,
+    points: model.cloud.count,
+    parts: model.cloud.partNames,
+    identityShapes: model.identityShapes.map((s) => (s ? Array.from(s) : null)),
+  };
   return saveCheckpoint(model, { config, step: info.step, metadata: { model: FORMAT } });
 }
 
@@ -36,6 +44,16 @@ export function loadPrior(bytes: Uint8Array, flame: FlameModel, opts: { device?:
     throw new HeadsplatError(`loadPrior: flame must be the FLAME model the prior was trained on: it gives ${model.cloud.count} points and parts [${model.cloud.partNames.join(', ')}], the checkpoint has ${meta.points} and [${meta.parts.join(', ')}]`);
   }
   loadCheckpoint(model, bytes);
+  const shapes = meta.identityShapes ?? [];
+  if (!Array.isArray(shapes) || shapes.length > model.config.identities) {
+    throw new HeadsplatError(`loadPrior: the checkpoint's 'identityShapes' metadata must be an array of at most ${model.config.identities} entries (one per identity), got ${JSON.stringify(shapes).slice(0, 80)}`);
+  }
+  shapes.forEach((s, i) => {
+    if (s !== null && !(Array.isArray(s) && s.every((v) => typeof v === 'number' && Number.isFinite(v)))) {
+      throw new HeadsplatError(`loadPrior: the checkpoint's identityShapes[${i}] must be null or an array of finite numbers, got ${JSON.stringify(s).slice(0, 80)}`);
+    }
+    model.identityShapes[i] = s ? Float32Array.from(s) : null;
+  });
   return model;
 }
 
@@ -47,5 +65,6 @@ export function cloneModel(model: HeadGapModel): HeadGapModel {
   copy.loadStateDict(dict);
   for (const t of Object.values(dict)) t.dispose();
   copy.perceptual = model.perceptual; // a frozen loss network, shared
+  copy.identityShapes = model.identityShapes.map((s) => (s ? s.slice() : null));
   return copy;
 }

@@ -69,6 +69,12 @@ export class HeadGapModel extends Module {
    * state dict or checkpoints.
    */
   perceptual: LPIPS | null = null;
+  /**
+   * Per codebook row, the FLAME shape coefficients of the identity it was trained on (set by
+   * `trainPrior` from the frames' FLAME parameters; null where unknown). Checkpoints store them,
+   * so that an application can draw identity i with its own head shape.
+   */
+  identityShapes: (Float32Array | null)[];
   private readonly partIndex: Tensor;
   private readonly neighbourIndex: Tensor;
   private readonly quatBias: Tensor;
@@ -77,6 +83,7 @@ export class HeadGapModel extends Module {
     super();
     this.config = resolveConfig(config);
     this.home = opts.device ?? 'cpu';
+    this.identityShapes = Array.from({ length: this.config.identities }, () => null);
     const c = this.config;
     this.cloud = buildPointCloud(flame, c);
     const N = this.cloud.count, P = this.cloud.partNames.length;

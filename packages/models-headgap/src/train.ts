@@ -71,6 +71,9 @@ export async function trainPrior(model: HeadGapModel, frames: readonly PreparedF
   const bad = frames.findIndex((f) => f.identity < 0);
   if (bad >= 0) throw new HeadsplatError(`trainPrior: frames[${bad}].identity must be a codebook row >= 0 (pass identity to prepareFrames), got ${frames[bad].identity}`);
   if (!Number.isInteger(opts.steps) || opts.steps < 0) throw new HeadsplatError(`trainPrior: options.steps must be an integer >= 0, got ${String(opts.steps)}`);
+  for (const f of frames) {
+    if (f.flame.shape && !model.identityShapes[f.identity]) model.identityShapes[f.identity] = Float32Array.from(f.flame.shape);
+  }
   const lr = opts.lr ?? 5e-3;
   const refinerParams = new Set<Parameter>(model.refiner.parameters());
   const opt = new Adam([

@@ -1,4 +1,4 @@
-import { writeSafetensors } from '@headsplat/core';
+import { readSafetensors, writeSafetensors } from '@headsplat/core';
 import { createSyntheticFlame } from '@headsplat/flame';
 import { describe, expect, it } from 'vitest';
 import { HeadGapModel, animate, frameGeometry, loadPrior, savePrior } from '../src/index.js';
@@ -12,9 +12,12 @@ describe('prior checkpoints', () => {
     const model = new HeadGapModel(flame, small);
     // Move the weights away from their initial values so the test is not passed by the seed alone.
     for (const p of model.parameters()) p.assign_(p.add(0.01));
+    model.identityShapes[1] = Float32Array.from([0.5, -1.25, 2]);
     const bytes = await savePrior(model, { step: 7 });
     const loaded = loadPrior(bytes, flame);
     expect(loaded.config).toEqual(model.config);
+    expect(loaded.identityShapes[0]).toBeNull();
+    expect(Array.from(loaded.identityShapes[1]!)).toEqual([0.5, -1.25, 2]);
     expect(loaded.cloud.count).toBe(model.cloud.count);
     const cam = frontCamera(16);
     const a = await animate({ model, code: model.identityCode(1) }, { jawPose: [0.1, 0, 0] }, cam);
@@ -28,6 +31,12 @@ describe('prior checkpoints', () => {
     const flame = testFlame();
     expect(() => loadPrior(writeSafetensors({}, { format: 'x' }), flame)).toThrow(/loadPrior: bytes must be a 'headgap-prior\/1' checkpoint/);
     const bytes = await savePrior(new HeadGapModel(flame, small));
+    // A malformed identityShapes entry is named in the error.
+    const { tensors, metadata } = readSafetensors(bytes);
+    const config = JSON.parse(metadata.config!);
+    config.identityShapes = [null, ['x']];
+    const bad = writeSafetensors(tensors, { ...metadata, config: JSON.stringify(config) });
+    expect(() => loadPrior(bad, flame)).toThrow(/loadPrior: the checkpoint's identityShapes\[1\] must be null or an array of finite numbers, got \[\"x\"\]/);
     const other = createSyntheticFlame({ rings: 24, segments: 36 });
     expect(() => loadPrior(bytes, other)).toThrow(/loadPrior: flame must be the FLAME model the prior was trained on/);
   });

@@ -21,8 +21,11 @@ describe('HeadGAP pipeline (tiny)', () => {
 
     const prior = await trainPrior(model, train, { steps: 40, lr: 1e-2 });
     expect(prior.loss.slice(-5).reduce((a, b) => a + b) / 5).toBeLessThan(prior.loss.slice(0, 5).reduce((a, b) => a + b) / 5);
-    // The prior survives a checkpoint round trip before personalisation.
+    // trainPrior records each identity's FLAME shape; the prior survives a checkpoint round
+    // trip before personalisation.
+    for (const f of train) expect(Array.from(model.identityShapes[f.identity]!)).toEqual(Array.from(f.flame.shape!, Math.fround));
     const reloaded = loadPrior(await savePrior(model), set.model);
+    expect(reloaded.identityShapes.map((s) => s && Array.from(s))).toEqual(model.identityShapes.map((s) => s && Array.from(s)));
     const { avatar, history } = await personalize(reloaded, shots, { inversionSteps: 10, finetuneSteps: 20 });
     expect(history.inversion.length).toBe(10);
     expect(history.finetune.length).toBe(20);
