@@ -1,6 +1,8 @@
 /**
  * GPU radix sort and exclusive scan against Array.prototype.sort / a CPU prefix sum.
- * Exact equality (integers).
+ * Exact equality (integers). On a device with subgroups of >= 8 lanes (lavapipe) this runs
+ * the ballot passes; the workgroup-memory passes run on the subgroup-less device of
+ * webgpu-default-limits.test.ts (a full render with several radix blocks vs the CPU).
  */
 
 import { webgpuSuite } from '@headsplat/gpu/testing';
