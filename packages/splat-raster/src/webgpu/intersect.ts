@@ -14,7 +14,8 @@
  *
  * API
  * - `encodeDepthKeys`, `encodeTileCounts`, `encodeEmitPairs`, `encodeTileRanges`
- * - capacity mode (no CPU read of the count): `encodePadPairs`, `encodeOverflowFallback`
+ * - capacity mode (no CPU read of the count): `encodeTileRanges` with the GPU count,
+ *   `encodeOverflowFallback`
  */
 
 import { type Frame, WGSL_LINEAR_GROUP } from './gpu-context.js';
@@ -82,37 +83,22 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
   }
 }`;
 
-const tileRangesWgsl = (): string => /* wgsl */ `
+// \`dyn\` (capacity mode): the sorted pairs are the first min(status[0], m) slots.
+const tileRangesWgsl = (dyn: boolean) => (): string => /* wgsl */ `
 ${WGSL_LINEAR_GROUP}
 struct P { m: u32, numTiles: u32 }
 @group(0) @binding(0) var<uniform> p: P;
 @group(0) @binding(1) var<storage, read> keys: array<u32>;
 @group(0) @binding(2) var<storage, read_write> ranges: array<vec2u>;
+${dyn ? '@group(0) @binding(3) var<storage, read> status: array<u32>;' : ''}
 @compute @workgroup_size(${WG})
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) t: u32) {
   let i = linearGroup(wid, nwg) * ${WG}u + t;
-  if (i >= p.m) { return; }
+  let m = ${dyn ? 'min(status[0], p.m)' : 'p.m'};
+  if (i >= m) { return; }
   let tile = keys[i];
-  if (tile >= p.numTiles) { return; } // PAD_KEY: unused capacity, sorted last
   if (i == 0u || keys[i - 1u] != tile) { ranges[tile].x = i; }
-  if (i + 1u == p.m || keys[i + 1u] != tile) { ranges[tile].y = i + 1u; }
-}`;
-
-/** Key of unused pair slots in capacity mode: sorts after every tile id. */
-export const PAD_KEY = 0xffffffff;
-
-// Capacity mode (a forward that never waits for the CPU): slots [total, cap) get PAD_KEY.
-const padPairsWgsl = (): string => /* wgsl */ `
-${WGSL_LINEAR_GROUP}
-struct P { cap: u32 }
-@group(0) @binding(0) var<uniform> p: P;
-@group(0) @binding(1) var<storage, read> status: array<u32>;
-@group(0) @binding(2) var<storage, read_write> pairKeys: array<u32>;
-@compute @workgroup_size(${WG})
-fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) t: u32) {
-  let i = linearGroup(wid, nwg) * ${WG}u + t;
-  if (i >= p.cap || i < status[0]) { return; }
-  pairKeys[i] = ${PAD_KEY}u;
+  if (i + 1u == m || keys[i + 1u] != tile) { ranges[tile].y = i + 1u; }
 }`;
 
 // Capacity mode, when the intersections exceeded the capacity: every tile walks the whole
@@ -165,22 +151,19 @@ export function encodeEmitPairs(
   frame.dispatch(pass, pl, [u, b.order, b.rects, b.offsets, b.pairKeys, b.pairVals], Math.ceil(b.n / WG));
 }
 
-/** `ranges` must be zeroed by the caller (tiles without pairs keep [0, 0)). */
+/**
+ * `ranges` must be zeroed by the caller (tiles without pairs keep [0, 0)). With `status`
+ * (capacity mode) only the first min(status[0], m) sorted pairs count.
+ */
 export function encodeTileRanges(
   frame: Frame,
   pass: GPUComputePassEncoder,
-  b: { m: number; numTiles: number; keys: GPUBuffer; ranges: GPUBuffer },
+  b: { m: number; numTiles: number; keys: GPUBuffer; ranges: GPUBuffer; status?: GPUBuffer },
 ): void {
-  const pl = frame.ctx.pipeline('tile-ranges', tileRangesWgsl);
+  const dyn = b.status !== undefined;
+  const pl = frame.ctx.pipeline(dyn ? 'tile-ranges-dyn' : 'tile-ranges', tileRangesWgsl(dyn));
   const u = frame.uniform(new Uint32Array([b.m, b.numTiles, 0, 0]));
-  frame.dispatch(pass, pl, [u, b.keys, b.ranges], Math.ceil(b.m / WG));
-}
-
-/** Capacity mode: fills pair slots [status[0], cap) with `PAD_KEY`. */
-export function encodePadPairs(frame: Frame, pass: GPUComputePassEncoder, b: { cap: number; status: GPUBuffer; pairKeys: GPUBuffer }): void {
-  const pl = frame.ctx.pipeline('pad-pairs', padPairsWgsl);
-  const u = frame.uniform(new Uint32Array([b.cap, 0, 0, 0]));
-  frame.dispatch(pass, pl, [u, b.status, b.pairKeys], Math.ceil(b.cap / WG));
+  frame.dispatch(pass, pl, [u, b.keys, b.ranges, b.status], Math.ceil(b.m / WG));
 }
 
 /** Capacity mode: when status[0] > cap, points every tile at the whole depth-sorted list (needs cap >= n). */

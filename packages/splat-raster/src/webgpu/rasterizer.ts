@@ -15,7 +15,8 @@
  * tile counts and their scan) then, after reading back the number of tile
  * intersections to allocate exactly, (pair emission, tile sort, ranges, rasterization).
  * `forwardSync` records both into one command buffer with pair buffers of a given
- * capacity (unused slots get a pad key that sorts last); if the count exceeds the
+ * capacity (the tile sort and ranges read the emitted count on the GPU and ignore the
+ * unused slots); if the count exceeds the
  * capacity, a fallback kernel points every tile at the whole depth-sorted list, which
  * renders the same image (see intersect.ts), so nothing waits for the CPU.
  * A backward is one command buffer. Temporaries come from a per-device pool and go back
@@ -31,7 +32,7 @@ import { validateCamera, validateRenderOptions } from '../validate.js';
 import type { Camera, RenderOptions } from '../types.js';
 import { encodeProjectBackward, encodeRasterizeBackward, gradOutLayout, RASTER_GRAD_STRIDE } from './backward.js';
 import { Frame, GpuContext, USAGE } from './gpu-context.js';
-import { encodeDepthKeys, encodeEmitPairs, encodeOverflowFallback, encodePadPairs, encodeTileCounts, encodeTileRanges } from './intersect.js';
+import { encodeDepthKeys, encodeEmitPairs, encodeOverflowFallback, encodeTileCounts, encodeTileRanges } from './intersect.js';
 import { encodeMeans2dVjp } from './means2d-vjp.js';
 import { packParams, paramsByteLength, type RenderSetup } from './params.js';
 import { encodeProject } from './project.js';
@@ -362,15 +363,14 @@ export function createRasterizer(device: GPUDevice, rasterizerOptions: Rasterize
       const pairKeys = frame.temp(m * 4, 'pair-keys');
       const vals = frame.temp(m * 4, 'pair-vals');
       let pass = enc.beginComputePass({ label: 'emit-pairs' });
-      if (capacityMode) encodePadPairs(frame, pass, { cap: m, status, pairKeys });
       encodeEmitPairs(frame, pass, { n, tilesX: setup.tilesX, cap: m, order: front.order, rects: front.rects, offsets: front.counts, pairKeys, pairVals: vals });
       pass.end();
-      // Capacity mode sorts PAD_KEY slots too: one more key bit so that they sort last.
-      const tileBits = Math.max(1, Math.ceil(Math.log2(numTiles + (capacityMode ? 1 : 0))));
-      const sorted = encodeRadixSort(frame, enc, { keys: pairKeys, values: vals, count: m, bits: tileBits });
+      // Capacity mode sorts only the emitted pairs (min(status[0], m), read on the GPU).
+      const tileBits = Math.max(1, Math.ceil(Math.log2(numTiles)));
+      const sorted = encodeRadixSort(frame, enc, { keys: pairKeys, values: vals, count: m, bits: tileBits, countBuffer: capacityMode ? status : undefined });
       pairVals = frame.keep(sorted.values);
       pass = enc.beginComputePass({ label: 'tile-ranges' });
-      encodeTileRanges(frame, pass, { m, numTiles, keys: sorted.keys, ranges: bufs.ranges });
+      encodeTileRanges(frame, pass, { m, numTiles, keys: sorted.keys, ranges: bufs.ranges, status: capacityMode ? status : undefined });
       if (capacityMode) encodeOverflowFallback(frame, pass, { n, numTiles, cap: m, status, order: front.order, pairVals, ranges: bufs.ranges });
       pass.end();
     } else {

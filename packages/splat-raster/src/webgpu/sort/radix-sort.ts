@@ -38,15 +38,21 @@ const SPER = BLOCK / SWG;
 const RADIX_BITS = 4;
 const BINS = 1 << RADIX_BITS;
 
-const common = `
+/**
+ * \`dyn\`: the number of keys is min(count[0], p.n), read on the GPU from binding 7 (a
+ * capacity-mode forward sorts only the pairs it emitted, not its whole capacity).
+ */
+const common = (dyn: boolean): string => `
 ${WGSL_LINEAR_GROUP}
 struct P { n: u32, shift: u32, blocks: u32, _pad: u32 }
 @group(0) @binding(0) var<uniform> p: P;
+${dyn ? '@group(0) @binding(7) var<storage, read> count: array<u32>;' : ''}
 fn digitOf(k: u32) -> u32 { return (k >> p.shift) & ${BINS - 1}u; }
+fn keyCount() -> u32 { return ${dyn ? 'min(count[0], p.n)' : 'p.n'}; }
 `;
 
-const histogramWgsl = (): string => /* wgsl */ `
-${common}
+const histogramWgsl = (dyn: boolean) => (): string => /* wgsl */ `
+${common(dyn)}
 @group(0) @binding(1) var<storage, read> keys: array<u32>;
 @group(0) @binding(2) var<storage, read_write> hist: array<u32>;
 var<workgroup> counts: array<atomic<u32>, ${BINS}>;
@@ -60,14 +66,14 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
   workgroupBarrier();
   for (var e = 0u; e < ${PER_THREAD}u; e++) {
     let i = block * ${BLOCK}u + e * ${WG}u + t;
-    if (i < p.n) { atomicAdd(&counts[digitOf(keys[i])], 1u); }
+    if (i < keyCount()) { atomicAdd(&counts[digitOf(keys[i])], 1u); }
   }
   workgroupBarrier();
   if (t < ${BINS}u) { hist[t * p.blocks + block] = atomicLoad(&counts[t]); }
 }`;
 
-const scatterWgsl = (): string => /* wgsl */ `
-${common}
+const scatterWgsl = (dyn: boolean) => (): string => /* wgsl */ `
+${common(dyn)}
 @group(0) @binding(1) var<storage, read> keysIn: array<u32>;
 @group(0) @binding(2) var<storage, read> valsIn: array<u32>;
 @group(0) @binding(3) var<storage, read> offsets: array<u32>;
@@ -84,11 +90,12 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
   let block = linearGroup(wid, nwg);
   if (block >= p.blocks) { return; }
   let first = block * ${BLOCK}u + t * ${SPER}u;
+  let n = keyCount();
   var mine: array<u32, ${BINS}>;
   for (var d = 0u; d < ${BINS}u; d++) { mine[d] = 0u; }
   for (var e = 0u; e < ${SPER}u; e++) {
     let i = first + e;
-    if (i < p.n) { mine[digitOf(keysIn[i])] += 1u; }
+    if (i < n) { mine[digitOf(keysIn[i])] += 1u; }
   }
   for (var d = 0u; d < ${BINS}u; d++) { ranks[d * ${SWG}u + t] = mine[d]; }
   workgroupBarrier();
@@ -125,7 +132,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
   }
   for (var e = 0u; e < ${SPER}u; e++) {
     let i = first + e;
-    if (i < p.n) {
+    if (i < n) {
       let k = keysIn[i];
       let d = digitOf(k);
       let dst = base[d];
@@ -147,10 +154,10 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
  */
 const SG = 8;
 const ROUNDS = BLOCK / SG;
-const ballotCommon = `
+const ballotCommon = (dyn: boolean): string => `
 enable subgroups;
 diagnostic(off, subgroup_uniformity);
-${common}
+${common(dyn)}
 // Digit counts of one round of SG keys (valid lanes only) and each lane's rank among the
 // same digit's keys of lower lanes. Lanes are ordered by their rank among the active lanes.
 struct Round { counts: array<u32, ${BINS}>, rank: u32 }
@@ -166,8 +173,8 @@ fn roundOf(digit: u32, valid: bool, below: u32) -> Round {
 }
 `;
 
-const histogramBallotWgsl = (): string => /* wgsl */ `
-${ballotCommon}
+const histogramBallotWgsl = (dyn: boolean) => (): string => /* wgsl */ `
+${ballotCommon(dyn)}
 @group(0) @binding(1) var<storage, read> keys: array<u32>;
 @group(0) @binding(2) var<storage, read_write> hist: array<u32>;
 
@@ -177,11 +184,13 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
   let block = linearGroup(wid, nwg);
   if (block >= p.blocks) { return; }
   let below = (1u << lane) - 1u;
+  let n = keyCount();
   var total: array<u32, ${BINS}>;
   for (var d = 0u; d < ${BINS}u; d++) { total[d] = 0u; }
   for (var round = 0u; round < ${ROUNDS}u; round++) {
+    if (block * ${BLOCK}u + round * ${SG}u >= n) { break; }
     let i = block * ${BLOCK}u + round * ${SG}u + lane;
-    let valid = i < p.n;
+    let valid = i < n;
     var digit = 0u;
     if (valid) { digit = digitOf(keys[i]); }
     let r = roundOf(digit, valid, below);
@@ -192,8 +201,8 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
   }
 }`;
 
-const scatterBallotWgsl = (): string => /* wgsl */ `
-${ballotCommon}
+const scatterBallotWgsl = (dyn: boolean) => (): string => /* wgsl */ `
+${ballotCommon(dyn)}
 @group(0) @binding(1) var<storage, read> keysIn: array<u32>;
 @group(0) @binding(2) var<storage, read> valsIn: array<u32>;
 @group(0) @binding(3) var<storage, read> offsets: array<u32>;
@@ -206,13 +215,14 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
   let block = linearGroup(wid, nwg);
   if (block >= p.blocks) { return; }
   let below = (1u << lane) - 1u;
+  let n = keyCount();
   // next[d]: output slot of the block's next key of digit d.
   var next: array<u32, ${BINS}>;
   for (var d = 0u; d < ${BINS}u; d++) { next[d] = offsets[d * p.blocks + block]; }
   for (var round = 0u; round < ${ROUNDS}u; round++) {
     let i = block * ${BLOCK}u + round * ${SG}u + lane;
-    if (block * ${BLOCK}u + round * ${SG}u >= p.n) { break; }
-    let valid = i < p.n;
+    if (block * ${BLOCK}u + round * ${SG}u >= n) { break; }
+    let valid = i < n;
     var key = 0u;
     var digit = 0u;
     if (valid) { key = keysIn[i]; digit = digitOf(key); }
@@ -243,6 +253,8 @@ export interface RadixSortInput {
   count: number;
   /** Key bits in use (the low bits); 1..32. */
   bits: number;
+  /** Sort only the first min(countBuffer[0], count) pairs (a u32 on the GPU); the rest is left as is. */
+  countBuffer?: GPUBuffer;
 }
 
 export function encodeRadixSort(
@@ -255,8 +267,11 @@ export function encodeRadixSort(
   if (n <= 1 || passes === 0) return { keys: input.keys, values: input.values };
   const ctx = frame.ctx;
   const ballot = canBallot(ctx.device);
-  const hist = ballot ? ctx.pipeline('radix-histogram-ballot', histogramBallotWgsl) : ctx.pipeline('radix-histogram', histogramWgsl);
-  const scatter = ballot ? ctx.pipeline('radix-scatter-ballot', scatterBallotWgsl) : ctx.pipeline('radix-scatter', scatterWgsl);
+  const dyn = input.countBuffer !== undefined;
+  const tag = dyn ? '-dyn' : '';
+  const hist = ballot ? ctx.pipeline(`radix-histogram-ballot${tag}`, histogramBallotWgsl(dyn)) : ctx.pipeline(`radix-histogram${tag}`, histogramWgsl(dyn));
+  const scatter = ballot ? ctx.pipeline(`radix-scatter-ballot${tag}`, scatterBallotWgsl(dyn)) : ctx.pipeline(`radix-scatter${tag}`, scatterWgsl(dyn));
+  const cnt = input.countBuffer;
   const blocks = Math.ceil(n / BLOCK);
   const histBuf = frame.temp(BINS * blocks * 4, 'radix-hist');
   let src = { keys: input.keys, values: input.values };
@@ -264,9 +279,9 @@ export function encodeRadixSort(
   const pass = encoder.beginComputePass({ label: 'radix-sort' });
   for (let k = 0; k < passes; k++) {
     const params = frame.uniform(new Uint32Array([n, k * RADIX_BITS, blocks, 0]));
-    frame.dispatch(pass, hist, [params, src.keys, histBuf], blocks);
+    frame.dispatch(pass, hist, [params, src.keys, histBuf, undefined, undefined, undefined, undefined, cnt], blocks);
     encodeExclusiveScan(frame, pass, histBuf, BINS * blocks);
-    frame.dispatch(pass, scatter, [params, src.keys, src.values, histBuf, dst.keys, dst.values], blocks);
+    frame.dispatch(pass, scatter, [params, src.keys, src.values, histBuf, dst.keys, dst.values, undefined, cnt], blocks);
     [src, dst] = [dst, src];
   }
   pass.end();
