@@ -13,17 +13,20 @@ import { encodeExclusiveScan } from '../src/webgpu/sort/scan.js';
 import { makeRng } from './cpu-util.js';
 import { readU32, upload } from './webgpu-util.js';
 
-async function gpuSort(device: GPUDevice, keys: Uint32Array, bits: number): Promise<{ keys: Uint32Array; values: Uint32Array }> {
+async function gpuSort(device: GPUDevice, keys: Uint32Array, bits: number, gpuCount?: number): Promise<{ keys: Uint32Array; values: Uint32Array }> {
   const frame = new Frame(GpuContext.for(device));
   const k = upload(device, keys);
   const v = upload(device, Uint32Array.from(keys, (_, i) => i));
+  const c = gpuCount === undefined ? undefined : upload(device, Uint32Array.of(gpuCount));
   const enc = device.createCommandEncoder();
-  const out = encodeRadixSort(frame, enc, { keys: k, values: v, count: keys.length, bits });
+  const out = encodeRadixSort(frame, enc, { keys: k, values: v, count: keys.length, bits, countBuffer: c });
   device.queue.submit([enc.finish()]);
-  const res = { keys: await readU32(device, out.keys, keys.length), values: await readU32(device, out.values, keys.length) };
+  const n = Math.min(gpuCount ?? keys.length, keys.length);
+  const res = { keys: await readU32(device, out.keys, n), values: await readU32(device, out.values, n) };
   frame.releaseAll();
   k.destroy();
   v.destroy();
+  c?.destroy();
   return res;
 }
 
@@ -56,6 +59,17 @@ webgpuSuite('radix sort', (ctx, test) => {
       expect(got.values).toEqual(want.values);
     }, 60_000);
   }
+
+  test('sorts only the first countBuffer[0] pairs when the count is on the GPU (capacity mode)', async () => {
+    const rng = makeRng(9);
+    const keys = Uint32Array.from({ length: 9000 }, () => Math.floor(rng() * 1000));
+    for (const count of [0, 1, 2047, 4100, 9000, 20_000]) {
+      const got = await gpuSort(ctx.device, keys, 10, count);
+      const want = cpuSort(keys.slice(0, Math.min(count, keys.length)), 10);
+      expect(got.keys).toEqual(want.keys);
+      expect(got.values).toEqual(want.values);
+    }
+  }, 60_000);
 
   test('sorts positive float32 depths by their bit patterns', async () => {
     const rng = makeRng(5);
