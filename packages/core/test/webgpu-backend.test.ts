@@ -5,8 +5,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { add, full, mul, sub, div, tensor, tidy, type Tensor } from '../src/index.js';
 import { runKernel } from '../src/op.js';
-import { initWebGPU, type WebGPUBackend } from '../src/backends/webgpu/index.js';
-import { bucketSize } from '../src/backends/webgpu/buffer-pool.js';
+import { initWebGPU, Params, st, type WebGPUBackend } from '../src/backends/webgpu/index.js';
+import { BufferPool, bucketSize } from '../src/backends/webgpu/buffer-pool.js';
 import { linearWorkgroups, simplifyStrided } from '../src/backends/webgpu/wgsl.js';
 import type { KernelAttrs } from '../src/kernel-names.js';
 import { expectClose, values, requireWebGPU } from './harness.js';
@@ -43,6 +43,37 @@ describe('WebGPU helpers', () => {
     expect(y).toBe(2);
     expect(x * y).toBeGreaterThanOrEqual(65536);
   });
+  it('keeps freed buffers up to the peak working set, beyond the fixed free cap, until trimmed', () => {
+    // A stand-in device: the pool only calls createBuffer.
+    const device = { createBuffer: ({ size }: { size: number }) => ({ size }) } as unknown as GPUDevice;
+    const destroyed: unknown[] = [];
+    const pool = new BufferPool(device, 0, (buf) => destroyed.push(buf), 1024);
+    // A "step" of four 1 KiB buffers (4 KiB peak), released: all four are kept (the free bytes
+    // pass the 1 KiB cap but the pool stays within the peak), and the next step reuses them.
+    const step = () => [0, 1, 2, 3].map(() => pool.acquire(1024)!);
+    for (const b of step()) pool.release(b);
+    expect(destroyed.length).toBe(0);
+    const again = step();
+    expect(pool.getStats()).toMatchObject({ created: 4, reused: 4 });
+    for (const b of again) pool.release(b);
+    // Two 2 KiB buffers (peak still 4 KiB): releasing one would make the pool 2 KiB in use +
+    // 6 KiB free, past the peak and the cap, so it is destroyed.
+    const extra = [pool.acquire(2048)!, pool.acquire(2048)!];
+    pool.release(extra[0]);
+    expect(destroyed.length).toBe(1);
+    // trim() destroys the four free buffers and resets the peak to what is in use (2 KiB)...
+    pool.trim();
+    expect(destroyed.length).toBe(5);
+    // ...so releasing the last one keeps it (0 in use + 2 KiB free is within that peak).
+    pool.release(extra[1]);
+    expect(destroyed.length).toBe(5);
+    expect(pool.getStats()).toMatchObject({ inUse: 0, free: 1, bytesFree: 2048 });
+    // Without retainPeak (read-back staging) only the fixed cap applies.
+    const staging = new BufferPool(device, 0, (buf) => destroyed.push(buf), 1024, false);
+    const two = [staging.acquire(1024)!, staging.acquire(1024)!];
+    for (const b of two) staging.release(b);
+    expect(destroyed.length).toBe(6);
+  });
   it('merges contiguous axes and drops unit axes', () => {
     expect(simplifyStrided([2, 3, 1, 4], [[12, 4, 4, 1]])).toEqual({ shape: [24], strides: [[1]] });
     expect(simplifyStrided([2, 3, 4], [[0, 4, 1]])).toEqual({ shape: [2, 12], strides: [[0, 1]] });
@@ -63,6 +94,35 @@ describe('WebGPU backend [webgpu]', () => {
 
   gpuIt('rejects float64 with an error that names the dtype and the CPU alternative', async () => {
     expect(() => tensor([1, 2], { device: 'webgpu', dtype: 'float64' })).toThrow(/float64.*'cpu'/);
+  });
+
+  gpuIt('compiles a kernel whose source opens with an enable directive, with Params, without a submit', async (b) => {
+    if (!b.device.features.has('subgroups')) return;
+    const x = T([1, 2, 3, 4, 5, 6, 7, 8]);
+    await x.data();
+    const out = b.createOutput('float32', 8);
+    const before = b.stats();
+    b.dispatch({
+      key: 'test-enable-params',
+      source: () => [
+        'enable subgroups;',
+        '@group(0) @binding(0) var<storage, read> x: array<f32>;',
+        '@group(0) @binding(1) var<storage, read_write> y: array<f32>;',
+        '@group(0) @binding(2) var<storage, read> P: Params;',
+        '@compute @workgroup_size(8)',
+        'fn main(@builtin(local_invocation_id) l: vec3<u32>) { y[l.x] = subgroupAdd(x[l.x]) * P.scale; }',
+      ].join('\n'),
+      inputs: [st(x)],
+      outputs: [out],
+      params: new Params().f32('scale', 0.5),
+      workgroups: [1],
+    });
+    expect(b.stats().submits).toBe(before.submits);
+    const y = await b.read(out, 'float32', 8);
+    b.free(out);
+    // The subgroup size may be smaller than 8: each lane holds half the sum over its subgroup.
+    expect(Array.from(y).every((v) => v > 0 && v <= 18)).toBe(true);
+    if (b.device.adapterInfo?.subgroupMinSize === 8) expect(Array.from(y)).toEqual(new Array(8).fill(18));
   });
 
   gpuIt('reuses pooled buffers of the same bucket after dispose', async (b) => {

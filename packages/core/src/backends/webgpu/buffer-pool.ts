@@ -6,8 +6,18 @@
  * on its bucket's free list; `acquire` reuses one when available. Every buffer has a
  * `lastUse` batch id, stamped by the backend whenever recorded commands touch it, so
  * that `acquire(bytes, avoidBatch)` can prefer a buffer no pending command references
- * (see the writeBuffer hazard in webgpu-backend.ts). Free bytes beyond `maxFreeBytes`
- * are destroyed (through `onDestroy`, which the backend defers past the next submit).
+ * (see the writeBuffer hazard in webgpu-backend.ts).
+ *
+ * Retention: a released buffer is kept while the free bytes stay within `maxFreeBytes`
+ * OR the pool as a whole (in use + free) stays within the peak in-use bytes seen so far;
+ * past both it is destroyed (through `onDestroy`, which the backend defers past the next
+ * submit). So a workload that repeats (a training step) keeps its working set, as
+ * PyTorch's caching allocator does, instead of destroying and re-creating its large
+ * buffers every iteration: with the old fixed 256 MiB cap, the 65,536-row MLP step
+ * (dozens of 64 MiB activations and gradients) re-created 19 of them per step, and each new
+ * buffer costs page faults and Dawn's zero-fill on lavapipe (step 16.0 -> 11.8 s of
+ * CPU time / 2, bench/profile-mlp.ts). `trim()` (the backend's `trimPool()`) drops the
+ * free buffers and resets the peak.
  */
 
 export interface PooledBuffer {
@@ -29,7 +39,7 @@ export interface PoolStats {
   created: number;
   /** Acquisitions served from a free list. */
   reused: number;
-  /** Buffers destroyed because the free lists were over `maxFreeBytes`. */
+  /** Buffers destroyed on release (past both retention limits, see Retention) or by `trim()`. */
   destroyed: number;
 }
 
@@ -44,12 +54,17 @@ export function bucketSize(bytes: number): number {
 export class BufferPool {
   private readonly freeLists = new Map<number, PooledBuffer[]>();
   private readonly stats: PoolStats = { inUse: 0, free: 0, bytesInUse: 0, bytesFree: 0, created: 0, reused: 0, destroyed: 0 };
+  /** Highest `bytesInUse` since creation or the last `trim()`. */
+  private peakInUse = 0;
 
   constructor(
     private readonly device: GPUDevice,
     private readonly usage: GPUBufferUsageFlags,
     private readonly onDestroy: (b: GPUBuffer) => void,
+    /** Free bytes kept whatever the peak (see Retention above). */
     public maxFreeBytes = 256 * 2 ** 20,
+    /** Also keep up to the peak working set (false: the fixed cap alone, e.g. for read-back staging). */
+    private readonly retainPeak = true,
   ) {}
 
   /**
@@ -84,7 +99,8 @@ export class BufferPool {
   release(b: PooledBuffer): void {
     this.stats.inUse--;
     this.stats.bytesInUse -= b.capacity;
-    if (this.stats.bytesFree + b.capacity > this.maxFreeBytes) {
+    const freeAfter = this.stats.bytesFree + b.capacity;
+    if (freeAfter > this.maxFreeBytes && (!this.retainPeak || this.stats.bytesInUse + freeAfter > this.peakInUse)) {
       this.stats.destroyed++;
       this.onDestroy(b.buffer);
       return;
@@ -96,8 +112,9 @@ export class BufferPool {
     this.stats.bytesFree += b.capacity;
   }
 
-  /** Destroys every free buffer (in-use buffers are untouched). */
+  /** Destroys every free buffer (in-use buffers are untouched) and forgets the peak. */
   trim(): void {
+    this.peakInUse = this.stats.bytesInUse;
     for (const list of this.freeLists.values()) for (const b of list) this.onDestroy(b.buffer);
     this.stats.destroyed += this.stats.free;
     this.freeLists.clear();
@@ -112,5 +129,6 @@ export class BufferPool {
   private take(cap: number): void {
     this.stats.inUse++;
     this.stats.bytesInUse += cap;
+    if (this.stats.bytesInUse > this.peakInUse) this.peakInUse = this.stats.bytesInUse;
   }
 }

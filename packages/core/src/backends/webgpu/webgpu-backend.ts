@@ -5,7 +5,8 @@
  *   const out = backend.createOutput(dtype, size);          // uninitialised pooled buffer
  *   backend.dispatch({
  *     key: `myKernel:${dtype}:${rank}`,  // everything the WGSL source depends on
- *     source: () => wgslSource,         // called only when the key is not cached
+ *     source: () => wgslSource,         // called only when the key is not cached; leading
+ *                                       // `enable` directives are kept ahead of the Params struct
  *     inputs: [st(x), st(w)],           // bindings 0..k-1, var<storage, read>
  *     outputs: [out],                   // bindings k..k+m-1, var<storage, read_write>
  *     params: new Params().u32('n', n), // binding k+m, var<storage, read> P: Params
@@ -98,7 +99,7 @@ export class WebGPUBackend implements Backend {
   constructor(readonly device: GPUDevice) {
     const destroy = (b: GPUBuffer) => this.pendingDestroy.push(b);
     this.pool = new BufferPool(device, STORAGE_USAGE, destroy);
-    this.staging = new BufferPool(device, STAGING_USAGE, (b) => b.destroy(), 64 * 2 ** 20);
+    this.staging = new BufferPool(device, STAGING_USAGE, (b) => b.destroy(), 64 * 2 ** 20, false);
     this.maxBindings = Math.min(device.limits.maxStorageBuffersPerShaderStage ?? 8, 10);
     this.paramAlign = device.limits.minStorageBufferOffsetAlignment ?? 256;
     this.paramsBuffer = this.newParamsBuffer();
@@ -363,7 +364,11 @@ export class WebGPUBackend implements Backend {
   }
 
   private createPipeline(key: string, spec: DispatchSpec, layoutKey: string): GPUComputePipeline {
-    const code = (spec.params ? spec.params.wgsl() + '\n' : '') + spec.source();
+    // WGSL wants its directives (`enable subgroups;`, `requires ...;`) before any declaration:
+    // the kernel's leading directives go first, then the Params struct, then the rest.
+    const src = spec.source();
+    const directives = /^(?:\s*(?:enable|requires)\b[^;]*;)*\s*/.exec(src)![0];
+    const code = directives + (spec.params ? spec.params.wgsl() + '\n' : '') + src.slice(directives.length);
     this.device.pushErrorScope('validation');
     const module = this.device.createShaderModule({ code, label: spec.key });
     const pipeline = this.device.createComputePipeline({

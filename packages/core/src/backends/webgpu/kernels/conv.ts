@@ -17,9 +17,9 @@ import type { GpuStorage } from '../gpu-storage.js';
 import { Params } from '../params.js';
 import { registerWebGPUKernel } from '../register.js';
 import { st, type WebGPUBackend } from '../webgpu-backend.js';
-import { convFwdSgSource } from './conv-sg.js';
-import { chooseTile, uploadParams, type GemmTile } from './matmul-gemm.js';
-import { chooseSgTile, sgLanes } from './matmul-gemm-sg.js';
+import { chooseConvSgTile, convFwdSgSource } from './conv-sg.js';
+import { chooseTile, type GemmTile } from './matmul-gemm.js';
+import { sgLanes } from './matmul-gemm-sg.js';
 
 type Kind = 'fwd' | 'dx' | 'dw';
 
@@ -183,7 +183,7 @@ function run(backend: WebGPUBackend, kind: Kind, gm: ConvGeom, p: GpuStorage, q:
   const S = kind === 'fwd' ? sgLanes(backend.device) : 0;
   if (S > 0) {
     // llvmpipe: the subgroup implicit GEMM of conv-sg.ts.
-    const t = chooseSgTile(M, Ncols, K, S);
+    const t = chooseConvSgTile(M, Ncols, K, S);
     const pVec = K % 4 === 0;
     const gx = Math.ceil(Ncols / (4 * t.C4 * S));
     const gy = Math.ceil(M / t.TM);
@@ -192,16 +192,14 @@ function run(backend: WebGPUBackend, kind: Kind, gm: ConvGeom, p: GpuStorage, q:
         .u32('M', M).u32('Ncols', Ncols).u32('K', K).u32('z0', z0).u32('groups', gm.groups)
         .u32('C', gm.C).u32('O', gm.O).u32('cg', cg).u32('H', gm.H).u32('W', gm.W).u32('HW', gm.H * gm.W).u32('Wo', gm.Wo)
         .i32('sy', gm.sy).i32('sx', gm.sx).i32('py', gm.py).i32('px', gm.px).i32('dy', gm.dy).i32('dx', gm.dx);
-      const ps = uploadParams(backend, params);
-      const decl = params.wgsl();
       backend.dispatch({
-        key: `conv-fwd-sg:T${t.TM}:C${t.C4}:S${S}:k${gm.kh}x${gm.kw}:${pVec ? 'p4' : 'p1'}${bias ? ':bias' : ''}|${decl}`,
-        source: () => convFwdSgSource(t, gm.kh, gm.kw, !!bias, pVec, decl),
-        inputs: bias ? [p, q, bias, ps] : [p, q, ps],
+        key: `conv-fwd-sg:T${t.TM}:C${t.C4}:S${S}:k${gm.kh}x${gm.kw}:${pVec ? 'p4' : 'p1'}${bias ? ':bias' : ''}`,
+        source: () => convFwdSgSource(t, gm.kh, gm.kw, !!bias, pVec),
+        inputs: bias ? [p, q, bias] : [p, q],
         outputs: [out],
+        params,
         workgroups: [gx, gy, Math.min(MAX_Z, Z - z0)],
       });
-      backend.free(ps);
     }
     return;
   }

@@ -12,10 +12,10 @@
  *   the adapter's fixed subgroup size);
  * - Q: lane l loads its own C4 vec4 column groups (interleaved across lanes), as in
  *   matmul-gemm.ts.
- * The register tile (TM x 4*C4 accumulators per lane, 32 x 8 for large problems) is larger
- * than the CPU's register file; the spills go to L1 and cost less than the loads they save
- * (measured with bench/explore-subgroup.ts: 0.9 FMA-lanes per instruction in the k loop
- * against 0.25 for the uniform-row kernel).
+ * The register tile (TM x 4*C4 accumulators per lane, 16 x 4 for large problems, see
+ * chooseSgTile) is larger than the CPU's register file; the spills go to L1 and cost less than
+ * the loads they save (measured with bench/explore-subgroup.ts: 0.9 FMA-lanes per instruction
+ * in the k loop against 0.25 for the uniform-row kernel).
  *
  * Odd sizes: rows and columns are clamped for loads (every load in bounds) and stores are
  * guarded; K that is not a multiple of 4 ends with a scalar k loop.
@@ -29,6 +29,8 @@ export interface SgTile {
   C4: number;
   /** Subgroup size = workgroup size. */
   S: number;
+  /** k steps per loop iteration (default 4; 2 halves the loop's code, P then loads as scalars). */
+  KB?: 2 | 4;
 }
 
 /**
@@ -50,28 +52,66 @@ export function pIsVec4(p: GemmProblem): boolean {
 }
 
 /**
- * The tile for an M x N x K problem on a subgroup of S lanes: 16 rows x 2 vec4 per lane when
- * the product is large (on llvmpipe 8..32 rows with 2 vec4 measured alike, and 16 compiles in
- * a few seconds where 32 takes tens), one vec4 per lane and S rows otherwise (small
- * problems: the shader compile would cost more than the product).
+ * The tile for an M x N x K problem on a subgroup of S lanes (conv-sg.ts starts from it): 2S rows x one
+ * vec4 per lane when the product is large, S rows otherwise (small problems: the shader compile
+ * would cost more than the product). Measured on llvmpipe with bench/explore-gemm-tiles.ts
+ * (process CPU time, tiles interleaved in one process, median of paired ratios over 10 rounds):
+ * 16 x 1 vec4 against the former 16 x 2 vec4 takes 0.84x the time on 65,536 x 256 x 256 (the MLP's
+ * forward and dX products), 0.80x on 256 x 256 x 65,536 (dW, P k-major) and 0.9-1.0x on
+ * 1024^3; the 3x3 64->64 conv on 128x128 (conv-sg.ts) takes 0.6x (the same paired A/B twice;
+ * bench/quick.ts conv, old and new code run alternately: 84-119 -> 50-51 ms). Although its k
+ * loop runs more instructions per FMA (1.8 against 1.5, bench/dump-gemm-wgsl.ts: fewer FMAs per
+ * Q load), half the accumulators spill less. 8 x 1 and 12 x 1 were slower. Measured again
+ * after sgFmaBlock (same harness): 24 x 1 took 1.02x (forward), 1.06x (dW), 1.10x (1024^3) the
+ * time of 16 x 1, 32 x 1 1.1-2.1x and 16 x 2 0.95-1.5x, although 32 x 1 runs the fewest k-loop
+ * instructions per FMA (10.1 against 12.1): its 5,171-instruction loop body (about 27 KB of
+ * code, against 3,102 for 16 x 1) likely no longer fits the CPU's decoded-op cache. With 2 k
+ * steps per iteration (KB 2) the 32-row loop is 2,741 instructions (10.7 per FMA) and took
+ * 0.86-0.88x (forward) and 0.77-0.91x (dW) the time of 16 x 1 on the MLP's 256-wide products,
+ * but 0.95-1.10x on 1024^3 (two runs): so 32 rows x KB 2 for N <= 256, 16 x 1 above (24 x 1 x
+ * KB 2 was 1.6-1.8x slower everywhere). The conv prefers 24 rows (conv-sg.ts).
  */
 export function chooseSgTile(M: number, N: number, K: number, S: number): SgTile {
   const big = M * N * K >= 1 << 22 && M > S && N > 4 * S;
-  return big ? { TM: 2 * S, C4: 2, S } : { TM: S, C4: 1, S };
+  if (big && N <= 256 && M >= 4 * S) return { TM: 4 * S, C4: 1, S, KB: 2 };
+  return big ? { TM: 2 * S, C4: 1, S } : { TM: S, C4: 1, S };
 }
 
 /**
- * The WGSL of the subgroup GEMM (entry point `main`). `enable subgroups;` must open the module,
- * so the Params struct is declared here (`paramsWgsl`) and bound as an ordinary input.
+ * The FMAs of one 4-step k block (shared with conv-sg.ts): acc<r>_<c> += P(r, k+kk) * b<kk>_<c>
+ * for kk = 0..3, where lane (r % S) holds P(r, k..k+3) in a<r / S> and b<kk>_<c> are this lane's
+ * Q values. Row by row: each accumulator takes its 4 steps in a row, so its spill slot is loaded
+ * and stored once per block instead of 4 times while the 4*C4 Q vectors stay in registers.
+ * Against the step-by-step order: 3,102 instead of 3,711 instructions per 2,048 lane-FMAs in the
+ * 16 x 1 loop, and 0.84-0.86x the time on 1024^3 and on the MLP's products (paired A/B in one
+ * process, 7 rounds).
  */
-export function sgGemmSource(t: SgTile, batchRank: number, pVec: boolean, qVec: boolean, dVec: boolean, paramsWgsl: string): string {
+export function sgFmaBlock(t: SgTile): string[] {
+  const { TM, C4, S } = t;
+  const KB = t.KB ?? 4;
+  const out: string[] = [];
+  for (let r = 0; r < TM; r++) {
+    for (let c = 0; c < C4; c++) {
+      let e = `acc${r}_${c}`;
+      for (let kk = 0; kk < KB; kk++) e = `fma(vec4<f32>(subgroupBroadcast(a${Math.floor(r / S)}.${'xyzw'[kk]}, ${r % S}u)), b${kk}_${c}, ${e})`;
+      out.push(`    acc${r}_${c} = ${e};`);
+    }
+  }
+  return out;
+}
+
+/**
+ * The WGSL of the subgroup GEMM (entry point `main`), with the same bindings as matmul-gemm.ts
+ * (the backend puts its Params struct after the leading `enable subgroups;`).
+ */
+export function sgGemmSource(t: SgTile, batchRank: number, pVec: boolean, qVec: boolean, dVec: boolean): string {
   const { TM, C4, S } = t;
   const H = Math.ceil(TM / S);
-  const L: string[] = ['enable subgroups;', paramsWgsl];
+  const L: string[] = ['enable subgroups;'];
   L.push(`@group(0) @binding(0) var<storage, read> Pm: array<${pVec ? 'vec4<f32>' : 'f32'}>;`);
   L.push(`@group(0) @binding(1) var<storage, read> Qm: array<${qVec ? 'vec4<f32>' : 'f32'}>;`);
-  L.push('@group(0) @binding(2) var<storage, read> P: Params;');
-  L.push(`@group(0) @binding(3) var<storage, read_write> Dm: array<${dVec ? 'vec4<f32>' : 'f32'}>;`);
+  L.push(`@group(0) @binding(2) var<storage, read_write> Dm: array<${dVec ? 'vec4<f32>' : 'f32'}>;`);
+  L.push('@group(0) @binding(3) var<storage, read> P: Params;');
   L.push(`@compute @workgroup_size(${S})`);
   L.push('fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>, @builtin(subgroup_invocation_id) sid: u32) {');
   L.push('  var pOff = 0u; var qOff = 0u; var dOff = 0u;');
@@ -120,20 +160,21 @@ export function sgGemmSource(t: SgTile, batchRank: number, pVec: boolean, qVec: 
     }
     return out;
   };
-  // Main loop: 4 steps of k per iteration.
-  L.push('  let K4 = K / 4u;');
+  // Main loop: KB steps of k per iteration.
+  const KB = t.KB ?? 4;
+  L.push(`  let K4 = K / ${KB}u;`);
   L.push('  for (var k4 = 0u; k4 < K4; k4++) {');
-  L.push('    let k = k4 * 4u;');
+  L.push(`    let k = k4 * ${KB}u;`);
   for (let h = 0; h < H; h++) {
     if (pVec) L.push(`    let a${h} = Pm[p4_${h} + k4];`);
-    else L.push(`    let a${h} = vec4<f32>(${[0, 1, 2, 3].map((e) => `Pm[p${h} + (k + ${e}u) * sPk]`).join(', ')});`);
+    else L.push(`    let a${h} = vec${KB}<f32>(${Array.from({ length: KB }, (_, e) => `Pm[p${h} + (k + ${e}u) * sPk]`).join(', ')});`);
   }
-  for (let kk = 0; kk < 4; kk++) L.push(...loadQ(`k + ${kk}u`, kk));
-  for (let kk = 0; kk < 4; kk++) L.push(...fmas(kk, `.${'xyzw'[kk]}`));
+  for (let kk = 0; kk < KB; kk++) L.push(...loadQ(`k + ${kk}u`, kk));
+  L.push(...sgFmaBlock(t));
   L.push('  }');
   if (!pVec) {
-    // The last K % 4 steps, one at a time.
-    L.push('  for (var k = K4 * 4u; k < K; k++) {');
+    // The last K % KB steps, one at a time.
+    L.push('  for (var k = K4 * ' + KB + 'u; k < K; k++) {');
     for (let h = 0; h < H; h++) L.push(`    let a${h} = Pm[p${h} + k * sPk];`);
     L.push(...loadQ('k', 0));
     L.push(...fmas(0, ''));

@@ -27,7 +27,7 @@
 import { Params } from '../params.js';
 import type { WebGPUBackend } from '../webgpu-backend.js';
 import type { GpuStorage } from '../gpu-storage.js';
-import { chooseSgTile, pIsVec4, sgGemmSource, sgLanes } from './matmul-gemm-sg.js';
+import { chooseSgTile, pIsVec4, sgGemmSource, sgLanes, type SgTile } from './matmul-gemm-sg.js';
 
 export interface GemmTile {
   /** Rows of D per workgroup (each lane computes all of them). */
@@ -62,17 +62,6 @@ export function qIsVec4(p: GemmProblem): boolean {
 
 function dIsVec4(p: GemmProblem): boolean {
   return p.sD[1] === 1 && p.N % 4 === 0 && p.sD[0] % 4 === 0 && p.bD.every((s) => s % 4 === 0);
-}
-
-/**
- * Params as an ordinary input storage, for kernels whose module must start with an `enable`
- * directive (the backend prepends its own Params declaration). Free it after the dispatch:
- * the pool does not hand a buffer the pending batch uses to another upload.
- */
-export function uploadParams(backend: WebGPUBackend, params: Params): GpuStorage {
-  const words = new Uint32Array(Math.max(params.wordCount, 1));
-  params.pack(words, new Int32Array(words.buffer), new Float32Array(words.buffer), 0);
-  return backend.upload('uint32', words);
 }
 
 function gemmParams(p: GemmProblem, b0: number): Params {
@@ -162,36 +151,35 @@ function gemmSource(t: GemmTile, batchRank: number, qVec: boolean, dVec: boolean
 /**
  * Records the GEMM into `d` (which the caller allocated with the full output size): the
  * subgroup kernel of matmul-gemm-sg.ts where it applies (llvmpipe), else the kernel above.
- * `forceTile` picks the kernel above with that tile (tests and benchmarks).
+ * `forceTile` (tests and benchmarks) picks the kernel and tile: a GemmTile the kernel above, an
+ * SgTile the subgroup kernel (which needs sgLanes(device) === tile.S).
  */
-export function dispatchGemm(backend: WebGPUBackend, p: GemmProblem, pBuf: GpuStorage, qBuf: GpuStorage, d: GpuStorage, forceTile?: GemmTile): void {
+export function dispatchGemm(backend: WebGPUBackend, p: GemmProblem, pBuf: GpuStorage, qBuf: GpuStorage, d: GpuStorage, forceTile?: GemmTile | SgTile): void {
   const nb = p.batch.reduce((a, v) => a * v, 1);
   if (p.M === 0 || p.N === 0 || nb === 0) return;
   const qVec = qIsVec4(p);
   const dVec = dIsVec4(p);
   const rank = p.batch.length;
-  const S = forceTile ? 0 : sgLanes(backend.device);
+  const forceSg = forceTile && 'TM' in forceTile ? forceTile : undefined;
+  const S = forceSg ? forceSg.S : forceTile ? 0 : sgLanes(backend.device);
   if (S > 0) {
-    const t = chooseSgTile(p.M, p.N, p.K, S);
-    const pVec = pIsVec4(p);
+    const t = forceSg ?? chooseSgTile(p.M, p.N, p.K, S);
+    const pVec = (t.KB ?? 4) === 4 && pIsVec4(p);
     const gx = Math.ceil(p.N / (4 * t.C4 * S));
     const gy = Math.ceil(p.M / t.TM);
     for (let b0 = 0; b0 < nb; b0 += MAX_Z) {
-      const params = gemmParams(p, b0);
-      const ps = uploadParams(backend, params);
-      const decl = params.wgsl();
       backend.dispatch({
-        key: `gemm-sg:T${t.TM}:C${t.C4}:S${S}:b${rank}:${pVec ? 'p4' : 'p1'}:${qVec ? 'q4' : 'q1'}:${dVec ? 'd4' : 'd1'}|${decl}`,
-        source: () => sgGemmSource(t, rank, pVec, qVec, dVec, decl),
-        inputs: [pBuf, qBuf, ps],
+        key: `gemm-sg:T${t.TM}:C${t.C4}:S${S}:k${t.KB ?? 4}:b${rank}:${pVec ? 'p4' : 'p1'}:${qVec ? 'q4' : 'q1'}:${dVec ? 'd4' : 'd1'}`,
+        source: () => sgGemmSource(t, rank, pVec, qVec, dVec),
+        inputs: [pBuf, qBuf],
         outputs: [d],
+        params: gemmParams(p, b0),
         workgroups: [gx, gy, Math.min(MAX_Z, nb - b0)],
       });
-      backend.free(ps);
     }
     return;
   }
-  const tile = forceTile ?? chooseTile(p.M, p.N);
+  const tile = (forceTile as GemmTile | undefined) ?? chooseTile(p.M, p.N);
   const gx = Math.ceil(p.N / (4 * tile.C4 * tile.WG));
   const gy = Math.ceil(p.M / tile.R);
   for (let b0 = 0; b0 < nb; b0 += MAX_Z) {
