@@ -11,7 +11,12 @@ export interface Edge {
   shape: readonly number[];
 }
 
-export type BackwardFn = (grads: (Tensor | null)[], saved: Tensor[]) => (Tensor | null | undefined)[];
+/**
+ * A node's vector-Jacobian product: `grads` of its outputs (null: zero), its `saved`
+ * tensors, and `needs[i]`, whether input i wants a gradient (an input that does not require
+ * grad gets none: a rule may skip computing it and return null there).
+ */
+export type BackwardFn = (grads: (Tensor | null)[], saved: Tensor[], needs: boolean[]) => (Tensor | null | undefined)[];
 
 /**
  * A recorded op on the dynamic tape. Nodes are reference counted: each live output
@@ -141,7 +146,8 @@ export function runBackward(
         throw new HeadsplatError(`backward: '${node.name}' does not support createGraph (its gradient uses saved outputs)`);
       }
       // tidy keeps the returned gradients and frees the temporaries of the backward.
-      const list = tidy(() => node.backwardFn(grads, node.saved).map((g) => g ?? null));
+      const needs = node.edges.map((e) => e !== null);
+      const list = tidy(() => node.backwardFn(grads, node.saved, needs).map((g) => g ?? null));
       // A rule may pass an incoming gradient through, or return one tensor for two
       // inputs (add): give each destination its own handle on the (immutable) storage.
       const seen = new Set<Tensor>(grads.filter((g): g is Tensor => !!g));

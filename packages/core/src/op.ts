@@ -23,6 +23,11 @@ export function registerKernel<A>(backend: Device, name: string, impl: KernelImp
   kernels.set(`${backend}/${name}`, impl as KernelImpl);
 }
 
+/** @internal The registered implementation (tests wrap it to count calls). */
+export function kernelImpl(backend: Device, name: string): KernelImpl | undefined {
+  return kernels.get(`${backend}/${name}`);
+}
+
 /**
  * Whether a kernel is registered for a backend, given by name ('cpu', 'webgpu') or as
  * the backend object (`getBackend(...)`, `initWebGPU()`'s result).

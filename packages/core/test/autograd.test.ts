@@ -1,8 +1,9 @@
 import { expect, it } from 'vitest';
 import {
-  defineOp, getBackend, keep, liveTensors, logSoftmax, max, mean, variance, mul, noGrad, powScalar, rand, relu, square, sub, sum, tensor, tidy, unsqueeze,
+  conv2d, defineOp, getBackend, keep, liveTensors, logSoftmax, matmul, max, mean, variance, mul, noGrad, powScalar, rand, relu, square, sub, sum, tensor, tidy, unsqueeze,
   type Tensor,
 } from '../src/index.js';
+import { kernelImpl, registerKernel } from '../src/op.js';
 import { describeBackends, expectClose, values } from './harness.js';
 
 /** x (N, I) · w (I, O) as a broadcast product summed over I (no MatMul kernel needed). */
@@ -153,4 +154,48 @@ describeBackends('autograd engine', ({ device, tol }) => {
     expect(getBackend(device).liveBuffers()).toBe(b0);
     if (device === 'cpu') expect(losses[3]).toBeLessThan(losses[0]);
   });
+});
+
+it('skips the gradient products of inputs that do not require grad (matmul, conv2d)', () => {
+  const counted = ['MatMul', 'Conv2d', 'Conv2dBackpropInput', 'Conv2dBackpropFilter'];
+  const calls = new Map<string, number>();
+  const originals = counted.map((name) => [name, kernelImpl('cpu', name)!] as const);
+  for (const [name, impl] of originals) {
+    registerKernel('cpu', name, (inputs, attrs, backend) => {
+      calls.set(name, (calls.get(name) ?? 0) + 1);
+      return impl(inputs, attrs, backend);
+    });
+  }
+  try {
+    // A first layer: the input x does not require grad, so no dX product runs.
+    const x = rand([5, 3], { seed: 1 });
+    const w = rand([3, 2], { seed: 2 }).requiresGrad_();
+    const y = matmul(x, w);
+    calls.clear();
+    sum(y).backward();
+    expect(calls.get('MatMul')).toBe(1);
+    expect(x.grad).toBeNull();
+    // dW = x^T 1
+    const xv = x.dataSync() as Float32Array;
+    const want = [0, 1, 2].flatMap((i) => [0, 1].map(() => xv[i] + xv[3 + i] + xv[6 + i] + xv[9 + i] + xv[12 + i]));
+    expectClose(Array.from(w.grad!.dataSync()), want, 1e-5);
+    // Both inputs requiring grad: two products.
+    const x2 = rand([5, 3], { seed: 3 }).requiresGrad_();
+    const y2 = sum(matmul(x2, w));
+    calls.clear();
+    y2.backward();
+    expect(calls.get('MatMul')).toBe(2);
+    expect(x2.grad).not.toBeNull();
+
+    const img = rand([1, 2, 6, 6], { seed: 4 });
+    const k = rand([3, 2, 3, 3], { seed: 5 }).requiresGrad_();
+    calls.clear();
+    sum(conv2d(img, k, { padding: 1 })).backward();
+    expect(calls.get('Conv2dBackpropInput') ?? 0).toBe(0);
+    expect(calls.get('Conv2dBackpropFilter')).toBe(1);
+    expect(img.grad).toBeNull();
+    expect(k.grad).not.toBeNull();
+  } finally {
+    for (const [name, impl] of originals) registerKernel('cpu', name, impl);
+  }
 });

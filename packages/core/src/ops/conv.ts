@@ -88,10 +88,10 @@ function convPrim(x: Tensor, w: Tensor, bias: Tensor | null, a: ConvAttrs): Tens
     inputs,
     outputs: [y],
     save: [x, w],
-    backward: ([g], [sx, sw]) => [
-      convInputPrim(g!, sw, a, xShape),
-      convFilterPrim(sx, g!, a, wShape),
-      bias ? reshapeRaw(sumTo(g!, [1, wShape[0], 1, 1]), [wShape[0]]) : null,
+    backward: ([g], [sx, sw], [needX, needW, needB]) => [
+      needX ? convInputPrim(g!, sw, a, xShape) : null,
+      needW ? convFilterPrim(sx, g!, a, wShape) : null,
+      bias && needB ? reshapeRaw(sumTo(g!, [1, wShape[0], 1, 1]), [wShape[0]]) : null,
     ],
   });
   return y;
@@ -105,7 +105,7 @@ function convInputPrim(dy: Tensor, w: Tensor, a: ConvAttrs, inputShape: [number,
     inputs: [dy, w],
     outputs: [dx],
     save: [dy, w],
-    backward: ([g], [sdy, sw]) => [convPrim(g!, sw, null, a), convFilterPrim(g!, sdy, a, wShape)],
+    backward: ([g], [sdy, sw], [needDy, needW]) => [needDy ? convPrim(g!, sw, null, a) : null, needW ? convFilterPrim(g!, sdy, a, wShape) : null],
   });
   return dx;
 }
@@ -118,7 +118,7 @@ function convFilterPrim(x: Tensor, dy: Tensor, a: ConvAttrs, filterShape: [numbe
     inputs: [x, dy],
     outputs: [dw],
     save: [x, dy],
-    backward: ([g], [sx, sdy]) => [convInputPrim(sdy, g!, a, xShape), convPrim(sx, g!, null, a)],
+    backward: ([g], [sx, sdy], [needX, needDy]) => [needX ? convInputPrim(sdy, g!, a, xShape) : null, needDy ? convPrim(sx, g!, null, a) : null],
   });
   return dw;
 }

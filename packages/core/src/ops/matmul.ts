@@ -40,23 +40,24 @@ function matmulPrim(a: Tensor, b: Tensor, tA: boolean, tB: boolean): Tensor {
     inputs: [a, b],
     outputs: [out],
     save: [a, b],
-    backward: ([g], [sa, sb]) => {
-      let ga: Tensor;
-      let gb: Tensor;
+    backward: ([g], [sa, sb], [needA, needB]) => {
+      // Only the gradients some input wants (e.g. not dX of a network's first layer).
+      let ga: Tensor | null = null;
+      let gb: Tensor | null = null;
       if (!tA && !tB) {
-        ga = matmulPrim(g!, sb, false, true);
-        gb = matmulPrim(sa, g!, true, false);
+        if (needA) ga = matmulPrim(g!, sb, false, true);
+        if (needB) gb = matmulPrim(sa, g!, true, false);
       } else if (!tA && tB) {
-        ga = matmulPrim(g!, sb, false, false);
-        gb = matmulPrim(g!, sa, true, false);
+        if (needA) ga = matmulPrim(g!, sb, false, false);
+        if (needB) gb = matmulPrim(g!, sa, true, false);
       } else if (tA && !tB) {
-        ga = matmulPrim(sb, g!, false, true);
-        gb = matmulPrim(sa, g!, false, false);
+        if (needA) ga = matmulPrim(sb, g!, false, true);
+        if (needB) gb = matmulPrim(sa, g!, false, false);
       } else {
-        ga = matmulPrim(sb, g!, true, true);
-        gb = matmulPrim(g!, sa, true, true);
+        if (needA) ga = matmulPrim(sb, g!, true, true);
+        if (needB) gb = matmulPrim(g!, sa, true, true);
       }
-      return [sumTo(ga, aShape), sumTo(gb, bShape)];
+      return [ga && sumTo(ga, aShape), gb && sumTo(gb, bShape)];
     },
   });
   return out;
