@@ -312,8 +312,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
 /**
  * The barrier-free backward for CPU implementations of WebGPU (needs `subgroups`): each
  * invocation walks the list back to front for R pixels of one column (as the direct forward),
- * reading each splat from storage at a subgroup-uniform list index (one scalar load and a
- * broadcast on llvmpipe). Per splat the R pixels' gradient terms are summed in registers and
+ * reading each splat from storage at a subgroup-uniform list index. Per splat the R pixels' gradient terms are summed in registers and
  * then across the subgroup (`subgroupAdd`); the subgroup's lanes then flush the 12 + F sums
  * with one float atomic each, lane l taking components l, l + S, ... (a per-lane CAS loop on
  * llvmpipe runs all 8 lanes' atomics in one pass). Splats that no pixel of the subgroup uses

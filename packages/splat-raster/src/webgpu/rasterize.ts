@@ -235,9 +235,9 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
  * tile's list itself for R pixels of one column (rows R lid.y .. R lid.y + R - 1), reading
  * each splat from storage at a list index that is the same for all invocations, and skips
  * the splats whose ellipse misses its subgroup's block of pixels (the tile without `subgroups`).
- * Why (llvmpipe, measured with microbenchmarks): a storage load whose address is uniform is
- * one scalar load and a broadcast in any control flow, while a workgroup-memory load inside a
- * loop is a per-lane loop (8 lanes x 12 floats per splat in the shared-memory kernel); an
+ * Why (llvmpipe, measured with microbenchmarks): reading splats from storage at a shared
+ * index was 1.4-1.8x faster than staging them in workgroup memory, whose loads inside a loop
+ * are per-lane loops (8 lanes x 12 floats per splat in the shared-memory kernel); an
  * if-block that no lane of an 8-lane SIMD group enters is skipped, so the block cull saves
  * the splat's colour and feature loads and all per-pixel work; R pixels per invocation share
  * the splat's loads; without barriers every SIMD group stops as soon as its own pixels are done.
