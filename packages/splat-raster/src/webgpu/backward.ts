@@ -15,7 +15,7 @@
  *    atomic add per splat, component and tile. (`naive: true` instead adds every pixel's
  *    contribution directly, for the benchmark.)
  *    `rasterizeBackwardDirect` (kernels 'direct', with `subgroups`): the same per-pixel maths
- *    for 8 pixels per invocation without workgroup memory; sums over the subgroup, then
+ *    for up to 8 pixels per invocation without workgroup memory; sums over the subgroup, then
  *    one atomic per splat, component and subgroup (see its comment).
  *    Gradient layout (f32 bits, planar): per Gaussian 12 words
  *      [A, B, C, u, v, |u|, |v|, o', r, g, b, z]  then  features (N, F).

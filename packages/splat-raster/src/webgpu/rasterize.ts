@@ -7,7 +7,7 @@
  * Two kernels (rasterizer option `kernels`): the tiled one walks the list in batches of
  * tileSize^2 splats that the workgroup loads cooperatively into workgroup memory and stops
  * once all the tile's pixels are done; the direct one (`rasterizeDirectWgsl`) has no
- * workgroup memory and renders 8 pixels per invocation. Both write the same outputs.
+ * workgroup memory and renders up to 8 pixels per invocation (`directRows`). Both write the same outputs.
  *
  * Outputs: rgb (H, W, 3), features (H, W, F), and `aux` (u32 words, planar):
  *   [alpha = 1 - T_final (P) | depth (P) | T_final (P) | last (P)]
@@ -24,13 +24,15 @@ import { paramsWgsl } from './params.js';
 import { ALPHA_THRESHOLD } from '../cpu/project.js';
 
 /**
- * Pixels (rows of one column) per invocation of the direct kernels. 8 up to 32 feature
- * channels: on llvmpipe at 100k Gaussians, 512x512, 4 rows were 1.8-2.2x faster than 1 and
- * 8 another 1.1-1.4x (A/B, loaded machine). 1 above 32 channels: LLVM took 5-16 s to compile
- * 64 channels x 2 rows (0.2-0.3 s for 32 channels x 8 rows or 64 x 1).
+ * Pixels (rows of one column) per invocation of the direct kernels: 8 up to 4 feature
+ * channels, 4 up to 32, 1 above. More rows share each splat's loads (llvmpipe, 100k
+ * Gaussians, 512x512, A/B on a loaded machine: 4 rows 1.8-2.2x faster than 1, 8 rows another
+ * 1.1-1.4x) but LLVM compiles the unrolled rows slowly: first forward + backward with
+ * Mesa's shader cache off, 32 channels: 1.5 + 7.2 s with 1 row, 2.7 + 12.6 s with 4, 5.7 +
+ * 21.5 s with 8 (the tiled kernels: 1.9 + 10.2 s); 3 channels with 8 rows: 1.8 + 7.4 s.
  */
 export function directRows(featureDim: number, tileSize: number): number {
-  return featureDim > 32 ? 1 : Math.min(8, tileSize);
+  return Math.min(featureDim <= 4 ? 8 : featureDim <= 32 ? 4 : 1, tileSize);
 }
 
 /**

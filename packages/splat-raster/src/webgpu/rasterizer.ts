@@ -239,7 +239,7 @@ function outBuffer(device: GPUDevice, floats: number, label: string): GPUBuffer 
  *   into workgroup memory (3DGS's CUDA design) and the backward reduces each splat's
  *   gradient over the tile in workgroup memory before one atomic add per tile;
  * - `'direct'`: no workgroup memory or barriers; each invocation walks the list for 8 pixels
- *   of a column (1 above 32 feature channels), reading splats from storage at an index every
+ *   of a column (4 above 4 feature channels, 1 above 32), reading splats from storage at an index every
  *   invocation shares, and the backward sums over the subgroup (`subgroupAdd`) before its
  *   atomics. This is 2-3.5x faster on CPU implementations of WebGPU (llvmpipe / lavapipe,
  *   see the README's benchmarks). Its backward needs the device feature `subgroups`; without
