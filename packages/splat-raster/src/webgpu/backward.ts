@@ -36,7 +36,7 @@ import { type Frame, WGSL_LINEAR_GROUP } from './gpu-context.js';
 import { paramsWgsl } from './params.js';
 import { SCENE_BINDINGS_WGSL } from './project.js';
 import { PROJECT_WGSL } from './project-wgsl.js';
-import { blockWgsl, directRows, featureWgsl, RASTER_CONSTANTS_WGSL, REACHES_WGSL } from './rasterize.js';
+import { blockWgsl, directRows, featureWgsl, listBindingsWgsl, RASTER_CONSTANTS_WGSL, REACHES_WGSL } from './rasterize.js';
 
 /**
  * Splats per backward batch (workgroup memory: 2 floats per splat and pixel, 31 KiB at 16x16
@@ -81,10 +81,7 @@ const BB: u32 = ${naive ? NT : BB}u; // naive: no per-pixel terms in workgroup m
 const F: u32 = ${F}u;
 const FG: u32 = ${4 * FGV}u; // feature channels per reduction task
 const KT: u32 = ${2 + Math.ceil(F / (4 * FGV))}u; // reduction tasks per splat: geometry, colour + depth, one per FG feature channels
-@group(0) @binding(1) var<storage, read> ranges: array<vec2u>;
-@group(0) @binding(2) var<storage, read> pairVals: array<u32>;
-@group(0) @binding(3) var<storage, read> splats: array<vec4f>;
-${F > 0 ? `@group(0) @binding(4) var<storage, read> features: array<${featureWgsl.elem(F)}>;` : ''}
+${listBindingsWgsl(F)}
 @group(0) @binding(5) var<storage, read> aux: array<u32>;
 @group(0) @binding(6) var<storage, read> vOut: array<f32>;
 @group(0) @binding(7) var<storage, read_write> grads: array<atomic<u32>>;
@@ -332,10 +329,7 @@ const TS: u32 = ${ts}u;
 const R: u32 = ${R}u;
 const F: u32 = ${F}u;
 const NC: u32 = ${NC}u;
-@group(0) @binding(1) var<storage, read> ranges: array<vec2u>;
-@group(0) @binding(2) var<storage, read> pairVals: array<u32>;
-@group(0) @binding(3) var<storage, read> splats: array<vec4f>;
-${F > 0 ? `@group(0) @binding(4) var<storage, read> features: array<${featureWgsl.elem(F)}>;` : ''}
+${listBindingsWgsl(F)}
 @group(0) @binding(5) var<storage, read> aux: array<u32>;
 @group(0) @binding(6) var<storage, read> vOut: array<f32>;
 @group(0) @binding(7) var<storage, read_write> grads: array<atomic<u32>>;

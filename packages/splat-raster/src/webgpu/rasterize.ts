@@ -113,6 +113,17 @@ export const featureWgsl = {
   },
 };
 
+/**
+ * Bindings 1-4 of the rasterize kernels (forward and backward): the tiles' list ranges, the
+ * tile-sorted pair values (Gaussian indices), the projected splats, the F feature channels.
+ */
+export function listBindingsWgsl(F: number): string {
+  return `@group(0) @binding(1) var<storage, read> ranges: array<vec2u>;
+@group(0) @binding(2) var<storage, read> pairVals: array<u32>;
+@group(0) @binding(3) var<storage, read> splats: array<vec4f>;
+${F > 0 ? `@group(0) @binding(4) var<storage, read> features: array<${featureWgsl.elem(F)}>;` : ''}`;
+}
+
 const rasterizeWgsl = (ts: number, F: number) => (): string => {
   const B = ts * ts;
   return /* wgsl */ `
@@ -121,10 +132,7 @@ ${RASTER_CONSTANTS_WGSL}
 const TS: u32 = ${ts}u;
 const B: u32 = ${B}u;
 const F: u32 = ${F}u;
-@group(0) @binding(1) var<storage, read> ranges: array<vec2u>;
-@group(0) @binding(2) var<storage, read> pairVals: array<u32>;
-@group(0) @binding(3) var<storage, read> splats: array<vec4f>;
-${F > 0 ? `@group(0) @binding(4) var<storage, read> features: array<${featureWgsl.elem(F)}>;` : ''}
+${listBindingsWgsl(F)}
 @group(0) @binding(5) var<storage, read_write> rgbOut: array<f32>;
 ${F > 0 ? `@group(0) @binding(6) var<storage, read_write> featOut: array<${featureWgsl.elem(F)}>;` : ''}
 @group(0) @binding(7) var<storage, read_write> aux: array<u32>;
@@ -266,10 +274,7 @@ ${REACHES_WGSL}
 const TS: u32 = ${ts}u;
 const R: u32 = ${R}u;
 const F: u32 = ${F}u;
-@group(0) @binding(1) var<storage, read> ranges: array<vec2u>;
-@group(0) @binding(2) var<storage, read> pairVals: array<u32>;
-@group(0) @binding(3) var<storage, read> splats: array<vec4f>;
-${F > 0 ? `@group(0) @binding(4) var<storage, read> features: array<${featureWgsl.elem(F)}>;` : ''}
+${listBindingsWgsl(F)}
 @group(0) @binding(5) var<storage, read_write> rgbOut: array<f32>;
 ${F > 0 ? `@group(0) @binding(6) var<storage, read_write> featOut: array<${featureWgsl.elem(F)}>;` : ''}
 @group(0) @binding(7) var<storage, read_write> aux: array<u32>;
