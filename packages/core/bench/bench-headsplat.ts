@@ -38,9 +38,13 @@ export async function benchMatmulConv(device: Device, impl: string, s: Sizes, o:
   return rows;
 }
 
-/** One training step (forward, backward, Adam) of the MLP, written with public ops. */
-export async function benchMlp(device: Device, impl: string, s: Sizes, o: MeasureOptions): Promise<BenchRow> {
-  const m = s.mlp;
+/**
+ * The benchmark MLP on `device` (weights, Adam moments, data) and its training step (forward,
+ * backward, Adam with bias correction, written with public ops); `step()` records one step and
+ * returns a tensor whose read waits for it. Shared by `benchMlp` and
+ * profile-mlp.ts.
+ */
+export function mlpTrainer(device: Device, m: Sizes['mlp']): { step(): Tensor; dispose(): void } {
   const x = t(randomArray(m.rows * m.dims[0], 5), [m.rows, m.dims[0]], device);
   const y = t(randomArray(m.rows, 6), [m.rows, 1], device);
   let params: Tensor[] = [];
@@ -52,45 +56,59 @@ export async function benchMlp(device: Device, impl: string, s: Sizes, o: Measur
   let m1 = params.map((p) => t(new Float32Array(p.size), [...p.shape], device));
   let m2 = params.map((p) => t(new Float32Array(p.size), [...p.shape], device));
   const [b1, b2, eps] = [0.9, 0.999, 1e-8];
-  let step = 0;
-  const r = await row(mlpName(m), impl, mlpGflop(m), async () => {
-    step++;
-    const loss = tidy(() => {
-      let h = x;
-      for (let l = 0; l < params.length / 2; l++) {
-        h = linear(h, params[2 * l], params[2 * l + 1]);
-        if (l + 1 < params.length / 2) h = relu(h);
+  let n = 0;
+  return {
+    step(): Tensor {
+      n++;
+      const loss = tidy(() => {
+        let h = x;
+        for (let l = 0; l < params.length / 2; l++) {
+          h = linear(h, params[2 * l], params[2 * l + 1]);
+          if (l + 1 < params.length / 2) h = relu(h);
+        }
+        return mean(square(sub(h, y)));
+      });
+      loss.backward();
+      // Adam (Kingma & Ba 2015, Algorithm 1) with bias correction.
+      const c1 = 1 / (1 - b1 ** n);
+      const c2 = 1 / (1 - b2 ** n);
+      const next = noGrad(() =>
+        tidy(() =>
+          params.map((p, i) => {
+            const g = p.grad!;
+            const nm1 = add(mul(m1[i], b1), mul(g, 1 - b1));
+            const nm2 = add(mul(m2[i], b2), mul(square(g), 1 - b2));
+            const upd = div(mul(nm1, c1 * m.lr), add(sqrt(mul(nm2, c2)), eps));
+            return [sub(p, upd), nm1, nm2];
+          }),
+        ),
+      );
+      for (let i = 0; i < params.length; i++) {
+        params[i].grad?.dispose();
+        params[i].dispose();
+        m1[i].dispose();
+        m2[i].dispose();
       }
-      return mean(square(sub(h, y)));
-    });
-    loss.backward();
-    // Adam (Kingma & Ba 2015, Algorithm 1) with bias correction.
-    const c1 = 1 / (1 - b1 ** step);
-    const c2 = 1 / (1 - b2 ** step);
-    const next = noGrad(() =>
-      tidy(() =>
-        params.map((p, i) => {
-          const g = p.grad!;
-          const nm1 = add(mul(m1[i], b1), mul(g, 1 - b1));
-          const nm2 = add(mul(m2[i], b2), mul(square(g), 1 - b2));
-          const upd = div(mul(nm1, c1 * m.lr), add(sqrt(mul(nm2, c2)), eps));
-          return [sub(p, upd), nm1, nm2];
-        }),
-      ),
-    );
-    for (let i = 0; i < params.length; i++) {
-      params[i].grad?.dispose();
-      params[i].dispose();
-      m1[i].dispose();
-      m2[i].dispose();
-    }
-    params = next.map(([p]) => p.requiresGrad_(true));
-    m1 = next.map(([, a]) => a);
-    m2 = next.map(([, , b]) => b);
-    loss.dispose();
-    await settle(params[params.length - 1]);
+      params = next.map(([p]) => p.requiresGrad_(true));
+      m1 = next.map(([, a]) => a);
+      m2 = next.map(([, , b]) => b);
+      loss.dispose();
+      return params[params.length - 1];
+    },
+    dispose(): void {
+      for (const p of [...params, ...m1, ...m2, x, y]) p.dispose();
+    },
+  };
+}
+
+/** One training step (forward, backward, Adam) of the MLP, written with public ops. */
+export async function benchMlp(device: Device, impl: string, s: Sizes, o: MeasureOptions): Promise<BenchRow> {
+  const m = s.mlp;
+  const trainer = mlpTrainer(device, m);
+  const r = await row(mlpName(m), impl, mlpGflop(m), async () => {
+    await settle(trainer.step());
   }, o);
-  for (const p of [...params, ...m1, ...m2, x, y]) p.dispose();
+  trainer.dispose();
   getBackend(device).flush?.();
   return r;
 }

@@ -8,9 +8,9 @@
  * show the costs that are not kernels (buffer creation, zero-fill, read backs).
  */
 import { getSharedDevice } from '@headsplat/gpu';
-import { add, div, initWebGPU, linear, mean, mul, noGrad, relu, sqrt, square, sub, tensor, tidy, type Tensor } from '../src/index.js';
+import { initWebGPU } from '../src/index.js';
+import { mlpTrainer } from './bench-headsplat.js';
 import type { WebGPUBackend } from '../src/backends/webgpu/index.js';
-import { randomArray } from './timing.js';
 import { sizes } from './workloads.js';
 
 const MAX_QUERIES = 4096;
@@ -100,53 +100,13 @@ async function main(): Promise<void> {
   const stepsArg = args.find((a) => a.startsWith('steps='));
   const steps = stepsArg ? Number(stepsArg.slice(6)) : 2;
   const m = sizes(!args.includes('full')).mlp;
-  const dev = 'webgpu' as const;
-  const x = tensor(randomArray(m.rows * m.dims[0], 5), { shape: [m.rows, m.dims[0]], device: dev });
-  const y = tensor(randomArray(m.rows, 6), { shape: [m.rows, 1], device: dev });
-  let params: Tensor[] = [];
-  for (let i = 0; i + 1 < m.dims.length; i++) {
-    params.push(tensor(randomArray(m.dims[i + 1] * m.dims[i], 10 + i, Math.sqrt(6 / m.dims[i])), { shape: [m.dims[i + 1], m.dims[i]], device: dev, requiresGrad: true }));
-    params.push(tensor(new Float32Array(m.dims[i + 1]), { shape: [m.dims[i + 1]], device: dev, requiresGrad: true }));
-  }
-  let m1 = params.map((p) => tensor(new Float32Array(p.size), { shape: [...p.shape], device: dev }));
-  let m2 = params.map((p) => tensor(new Float32Array(p.size), { shape: [...p.shape], device: dev }));
+  const trainer = mlpTrainer('webgpu', m);
   const report = instrument(backend);
   for (let step = 1; step <= steps; step++) {
     const s0 = backend.stats();
     const c0 = process.cpuUsage();
     const w0 = performance.now();
-    const loss = tidy(() => {
-      let hh = x;
-      for (let l = 0; l < params.length / 2; l++) {
-        hh = linear(hh, params[2 * l], params[2 * l + 1]);
-        if (l + 1 < params.length / 2) hh = relu(hh);
-      }
-      return mean(square(sub(hh, y)));
-    });
-    loss.backward();
-    const c1 = 1 / (1 - 0.9 ** step);
-    const c2 = 1 / (1 - 0.999 ** step);
-    const next = noGrad(() =>
-      tidy(() =>
-        params.map((p, i) => {
-          const g = p.grad!;
-          const nm1 = add(mul(m1[i], 0.9), mul(g, 0.1));
-          const nm2 = add(mul(m2[i], 0.999), mul(square(g), 0.001));
-          return [sub(p, div(mul(nm1, c1 * m.lr), add(sqrt(mul(nm2, c2)), 1e-8))), nm1, nm2];
-        }),
-      ),
-    );
-    for (let i = 0; i < params.length; i++) {
-      params[i].grad?.dispose();
-      params[i].dispose();
-      m1[i].dispose();
-      m2[i].dispose();
-    }
-    params = next.map(([p]) => p.requiresGrad_(true));
-    m1 = next.map(([, a]) => a);
-    m2 = next.map(([, , b]) => b);
-    loss.dispose();
-    await params[params.length - 1].data();
+    await trainer.step().data();
     const wall = performance.now() - w0;
     const c = process.cpuUsage(c0);
     const totals = await report();

@@ -8,7 +8,7 @@
  * kh and kw are compiled in (the k -> (c, ky, kx) split is then a multiply-shift); strides,
  * padding and dilation are parameters.
  */
-import { chooseSgTile, sgFmaBlock, type SgTile } from './matmul-gemm-sg.js';
+import { chooseSgTile, sgFmaBlock, sgFmaStep, type SgTile } from './matmul-gemm-sg.js';
 
 /**
  * The GEMM's tile (chooseSgTile) with 3S rows instead of 2S when it is the large one: on the
@@ -70,15 +70,6 @@ export function convFwdSgSource(t: SgTile, kh: number, kw: number, bias: boolean
     for (let c = 0; c < C4; c++) out.push(`    let b${kk}_${c} = vec4<f32>(${[0, 1, 2, 3].map((e) => `v${kk}_${c * 4 + e}`).join(', ')});`);
     return out;
   };
-  const fmas = (kk: number, comp: string): string[] => {
-    const out: string[] = [];
-    for (let r = 0; r < TM; r++) {
-      out.push(`    { let a = vec4<f32>(subgroupBroadcast(a${Math.floor(r / S)}${comp}, ${r % S}u));`);
-      for (let c = 0; c < C4; c++) out.push(`      acc${r}_${c} = fma(a, b${kk}_${c}, acc${r}_${c});`);
-      out.push('    }');
-    }
-    return out;
-  };
   L.push('  let K4 = K / 4u;');
   L.push('  for (var k4 = 0u; k4 < K4; k4++) {');
   L.push('    let k = k4 * 4u;');
@@ -95,7 +86,7 @@ export function convFwdSgSource(t: SgTile, kh: number, kw: number, bias: boolean
     L.push('  for (var k = K4 * 4u; k < K; k++) {');
     for (let h = 0; h < H; h++) L.push(`    let a${h} = Pm[p${h} + k];`);
     L.push(...loadQ('k', 0));
-    L.push(...fmas(0, ''));
+    L.push(...sgFmaStep(t));
     L.push('  }');
   }
   for (let r = 0; r < TM; r++) {

@@ -101,6 +101,21 @@ export function sgFmaBlock(t: SgTile): string[] {
 }
 
 /**
+ * One step of k outside the blocked loop (the K % KB tail): the scalar a<h> of each row's
+ * lane, broadcast, times the b0_<c> columns, accumulated.
+ */
+export function sgFmaStep(t: SgTile): string[] {
+  const { TM, C4, S } = t;
+  const out: string[] = [];
+  for (let r = 0; r < TM; r++) {
+    out.push(`    { let a = vec4<f32>(subgroupBroadcast(a${Math.floor(r / S)}, ${r % S}u));`);
+    for (let c = 0; c < C4; c++) out.push(`      acc${r}_${c} = fma(a, b0_${c}, acc${r}_${c});`);
+    out.push('    }');
+  }
+  return out;
+}
+
+/**
  * The WGSL of the subgroup GEMM (entry point `main`), with the same bindings as matmul-gemm.ts
  * (the backend puts its Params struct after the leading `enable subgroups;`).
  */
@@ -151,15 +166,6 @@ export function sgGemmSource(t: SgTile, batchRank: number, pVec: boolean, qVec: 
     }
     return out;
   };
-  const fmas = (kk: number, comp: string): string[] => {
-    const out: string[] = [];
-    for (let r = 0; r < TM; r++) {
-      out.push(`    { let a = vec4<f32>(subgroupBroadcast(a${Math.floor(r / S)}${comp}, ${r % S}u));`);
-      for (let c = 0; c < C4; c++) out.push(`      acc${r}_${c} = fma(a, b${kk}_${c}, acc${r}_${c});`);
-      out.push('    }');
-    }
-    return out;
-  };
   // Main loop: KB steps of k per iteration.
   const KB = t.KB ?? 4;
   L.push(`  let K4 = K / ${KB}u;`);
@@ -177,7 +183,7 @@ export function sgGemmSource(t: SgTile, batchRank: number, pVec: boolean, qVec: 
     L.push('  for (var k = K4 * ' + KB + 'u; k < K; k++) {');
     for (let h = 0; h < H; h++) L.push(`    let a${h} = Pm[p${h} + k * sPk];`);
     L.push(...loadQ('k', 0));
-    L.push(...fmas(0, ''));
+    L.push(...sgFmaStep(t));
     L.push('  }');
   }
   for (let r = 0; r < TM; r++) {
