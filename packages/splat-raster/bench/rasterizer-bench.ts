@@ -7,20 +7,11 @@
  */
 import { getDevice } from '@headsplat/gpu';
 import { createRasterizer, type GaussianBuffers } from '../src/webgpu/index.js';
+import { rng } from './workload.js';
 
 const N = Number(process.argv[2] ?? 20000);
 const S = Number(process.argv[3] ?? 256);
 const F = Number(process.argv[4] ?? 0);
-
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const h = await getDevice();
 const device = h.device;
@@ -51,7 +42,8 @@ if (F > 0) {
 const cam = { viewMatrix: [1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1], fx: S, fy: S, cx: S / 2, cy: S / 2, width: S, height: S };
 const P = S * S;
 const grads = { rgb: up(f32(3 * P, () => r() - 0.5)), alpha: up(f32(P, () => r() - 0.5)), features: F > 0 ? up(f32(F * P, () => r() - 0.5)) : undefined };
-const rast = createRasterizer(device);
+// The tiled kernels: their per-tile reduction is what this compares with per-pixel atomics.
+const rast = createRasterizer(device, { kernels: 'tiled' });
 
 async function time(fn: () => Promise<void>): Promise<number> {
   const ts: number[] = [];

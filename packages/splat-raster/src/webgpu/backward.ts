@@ -36,7 +36,7 @@ import { type Frame, WGSL_LINEAR_GROUP } from './gpu-context.js';
 import { paramsWgsl } from './params.js';
 import { SCENE_BINDINGS_WGSL } from './project.js';
 import { PROJECT_WGSL } from './project-wgsl.js';
-import { blockWgsl, directRows, featureWgsl, listBindingsWgsl, RASTER_CONSTANTS_WGSL, REACHES_WGSL } from './rasterize.js';
+import { blockWgsl, directRows, directSplatWgsl, featureWgsl, listBindingsWgsl, RASTER_CONSTANTS_WGSL, REACHES_WGSL } from './rasterize.js';
 
 /**
  * Splats per backward batch (workgroup memory: 2 floats per splat and pixel, 31 KiB at 16x16
@@ -369,14 +369,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
   let L = subgroupMax(maxLast);
   for (var e = L; e > 0u; e--) {
     let k = range.x + e - 1u;
-    let g = pairVals[k];
-    let m = splats[3u * g];
-    let c = splats[3u * g + 1u];
-    if (!reaches(m, c, blockLo, blockHi)) { continue; }
-    let col = splats[3u * g + 2u].xyz;
-    ${F > 0 ? 'let fb = g * F;' : ''}
-    ${featureWgsl.each(F, (q) => `let f${q} = ${featureWgsl.load(F, 'features', 'fb', q)};`)}
-    let dx = x - m.x;
+    ${directSplatWgsl(F)}
     var geo0 = vec4f(0.0); // A, B, C, u
     var geo1 = vec4f(0.0); // v, |u|, |v|, o'
     var cz = vec4f(0.0);   // r, g, b, z

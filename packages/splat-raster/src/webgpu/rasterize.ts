@@ -264,6 +264,22 @@ export function blockWgsl(subgroups: boolean): string {
   let blockHi = blockLo + f32(TS - 1u);`;
 }
 
+/**
+ * WGSL of the direct kernels' loop body head, for list slot \`k\`: the splat \`g\`, its mean
+ * and opacity \`m\`, conic and bound \`c\`, \`continue\` when it misses the block, then its
+ * colour \`col\`, feature vec4s \`f<q>\` and the column offset \`dx\` (after \`x\`).
+ */
+export function directSplatWgsl(F: number): string {
+  return `let g = pairVals[k];
+    let m = splats[3u * g];
+    let c = splats[3u * g + 1u];
+    if (!reaches(m, c, blockLo, blockHi)) { continue; }
+    let col = splats[3u * g + 2u].xyz;
+    ${F > 0 ? 'let fb = g * F;' : ''}
+    ${featureWgsl.each(F, (q) => `let f${q} = ${featureWgsl.load(F, 'features', 'fb', q)};`)}
+    let dx = x - m.x;`;
+}
+
 export const rasterizeDirectWgsl = (ts: number, F: number, R: number, subgroups: boolean) => (): string => {
   const rows = Array.from({ length: R }, (_, r) => r);
   const each = (f: (r: number) => string): string => rows.map(f).join('\n');
@@ -294,14 +310,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
   ${featureWgsl.declare(F, `feat${r}_`)}`)}
   for (var k = range.x; k < range.y; k++) {
     if (${rows.map((r) => `done${r}`).join(' && ')}) { break; }
-    let g = pairVals[k];
-    let m = splats[3u * g];
-    let c = splats[3u * g + 1u];
-    if (!reaches(m, c, blockLo, blockHi)) { continue; }
-    let col = splats[3u * g + 2u].xyz;
-    ${F > 0 ? 'let fb = g * F;' : ''}
-    ${featureWgsl.each(F, (q) => `let f${q} = ${featureWgsl.load(F, 'features', 'fb', q)};`)}
-    let dx = x - m.x;
+    ${directSplatWgsl(F)}
     let n = k - range.x + 1u;
     ${each((r) => `{
       let dy = f32(py0 + ${r}u) + 0.5 - m.y;

@@ -446,6 +446,12 @@ export function createRasterizer(device: GPUDevice, rasterizerOptions: Rasterize
     }
   }
 
+  /** A failed forward's cleanup: its saved buffers back to the pool, the outputs it created destroyed. */
+  function discard(pre: Prepared, bufs: ReturnType<typeof acquireSaved>, pairVals: GPUBuffer | undefined): void {
+    for (const b of [...Object.values(bufs), pairVals]) ctx.release(b);
+    for (const b of pre.created) b.destroy();
+  }
+
   async function forward(g: GaussianBuffers, camera: Camera, options?: RenderOptions, target?: ForwardTarget): Promise<ForwardResult> {
     const fn = 'Rasterizer.forward';
     const pre = prepare(fn, g, camera, options, target?.outputs);
@@ -476,8 +482,7 @@ export function createRasterizer(device: GPUDevice, rasterizerOptions: Rasterize
       device.queue.submit([enc.finish()]);
       await ctx.checkPipelines();
     } catch (e) {
-      for (const b of [...Object.values(bufs), pairVals]) ctx.release(b);
-      for (const b of pre.created) b.destroy();
+      discard(pre, bufs, pairVals);
       throw e;
     } finally {
       frame.releaseAll();
@@ -538,8 +543,7 @@ export function createRasterizer(device: GPUDevice, rasterizerOptions: Rasterize
           });
       }
     } catch (e) {
-      for (const b of [...Object.values(bufs), pairVals]) ctx.release(b);
-      for (const b of pre.created) b.destroy();
+      discard(pre, bufs, pairVals);
       throw e;
     } finally {
       frame.releaseAll();
