@@ -1,7 +1,7 @@
 /**
  * GPU radix sort and exclusive scan against Array.prototype.sort / a CPU prefix sum.
  * Exact equality (integers). On a device with subgroups of >= 8 lanes (lavapipe) this runs
- * the ballot passes; the workgroup-memory passes run on the subgroup-less device of
+ * the subgroup passes; the workgroup-memory passes run on the subgroup-less device of
  * webgpu-default-limits.test.ts (a full render with several radix blocks vs the CPU).
  */
 
@@ -59,6 +59,18 @@ webgpuSuite('radix sort', (ctx, test) => {
       expect(got.values).toEqual(want.values);
     }, 60_000);
   }
+
+  test('sorts by the low bits only: bits above them are ignored, not sorted on', async () => {
+    const rng = makeRng(11);
+    // 10 sorted bits (3 digit passes cover 12): bits 10 and up are random.
+    const keys = Uint32Array.from({ length: 6000 }, () => Math.floor(rng() * 2 ** 32) >>> 0);
+    for (const bits of [10, 13]) {
+      const got = await gpuSort(ctx.device, keys, bits);
+      const want = cpuSort(keys, bits);
+      expect(got.keys).toEqual(want.keys);
+      expect(got.values).toEqual(want.values);
+    }
+  }, 60_000);
 
   test('sorts only the first countBuffer[0] pairs when the count is on the GPU (capacity mode)', async () => {
     const rng = makeRng(9);

@@ -2,9 +2,10 @@
  * Stable GPU radix sort of u32 keys with a u32 payload (LSD, 4-bit digits, one pass per
  * digit of the key bits in use). Two implementations of a pass, same results: where the
  * device has \`subgroups\` with at least 8 lanes, a barrier-free one that ranks keys with
- * subgroup ballots (\`scatterBallotWgsl\`; 1.4x faster on 520k 10-bit keys and 1.75x on 100k
- * 32-bit keys on llvmpipe, A/B in one process); elsewhere the one below, where every
- * cross-invocation step goes through workgroup memory, so it runs on any WebGPU device.
+ * subgroup sums of packed digit counts (\`scatterSubgroupWgsl\`; on llvmpipe 3.3x faster than
+ * the other on 100k 32-bit keys and 3x on 520k 10-bit keys, 100k Gaussians at 512x512);
+ * elsewhere the one below, where every cross-invocation step goes through workgroup memory,
+ * so it runs on any WebGPU device.
  *
  * One pass (Merrill & Grimshaw, "High performance and scalable radix sorting", 2011, in
  * its simplest reduce-then-scan form):
@@ -44,10 +45,11 @@ const BINS = 1 << RADIX_BITS;
  */
 const common = (dyn: boolean): string => `
 ${WGSL_LINEAR_GROUP}
-struct P { n: u32, shift: u32, blocks: u32, _pad: u32 }
+struct P { n: u32, shift: u32, blocks: u32, mask: u32 }
 @group(0) @binding(0) var<uniform> p: P;
 ${dyn ? '@group(0) @binding(7) var<storage, read> count: array<u32>;' : ''}
-fn digitOf(k: u32) -> u32 { return (k >> p.shift) & ${BINS - 1}u; }
+// The pass's digit: the next digit bits of the key, without the bits above the sorted ones.
+fn digitOf(k: u32) -> u32 { return (k >> p.shift) & p.mask; }
 fn keyCount() -> u32 { return ${dyn ? 'min(count[0], p.n)' : 'p.n'}; }
 `;
 
@@ -146,35 +148,33 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
 /**
  * The barrier-free variant (devices with \`subgroups\` and subgroups of at least 8 lanes): one
  * workgroup of SG = 8 invocations, a single subgroup, per block of 2048 keys, walking the block
- * in rounds of 8 keys in order. Per round each digit's keys are found with one
- * \`subgroupBallot\`; a key's rank among the same digit's keys before it in the block is the
- * running count of its digit plus the ballot bits of the lanes before it. No workgroup memory,
- * atomics or barriers: on llvmpipe a workgroup-memory access in a loop is a per-lane loop and
- * a barrier switches between all of the workgroup's SIMD groups. Stable, like the other.
+ * in rounds of 8 keys in order. Each round packs every key's digit as a 4-bit one-hot count
+ * (16 digits in 2 u32s): one \`subgroupAdd\` gives the round's count of every digit and one
+ * \`subgroupExclusiveAdd\` each key's rank among the same digit's keys of lower lanes; the
+ * key goes to its digit's running slot plus that rank. The digit loops are unrolled into
+ * scalars (on llvmpipe a private array indexed in a loop is a per-lane loop). No workgroup
+ * memory, atomics or barriers: on llvmpipe a workgroup-memory access in a loop is a per-lane
+ * loop and a barrier switches between all of the workgroup's SIMD groups. Measured against
+ * one ballot per digit per round (the previous version): 3x faster. Stable, like the other.
  */
 const SG = 8;
 const ROUNDS = BLOCK / SG;
-const ballotCommon = (dyn: boolean): string => `
+/** u32 words holding the packed 4-bit digit counts of one round. */
+const WORDS = Math.ceil(BINS / 8);
+/** WGSL: the packed vector with \`v\` in word \`w\` (zero elsewhere), and word \`w\` of \`x\`. */
+const packed = (v: string, w: string): string =>
+  WORDS === 1 ? v : `vec${WORDS}u(${Array.from({ length: WORDS }, (_, i) => `select(0u, ${v}, ${w} == ${i}u)`).join(', ')})`;
+const pick = (x: string, w: string): string => (WORDS === 1 ? x : `${x}[${w}]`);
+const subgroupCommon = (dyn: boolean): string => `
 enable subgroups;
 diagnostic(off, subgroup_uniformity);
 ${common(dyn)}
-// Digit counts of one round of SG keys (valid lanes only) and each lane's rank among the
-// same digit's keys of lower lanes. Lanes are ordered by their rank among the active lanes.
-struct Round { counts: array<u32, ${BINS}>, rank: u32 }
-fn roundOf(digit: u32, valid: bool, below: u32) -> Round {
-  var r: Round;
-  r.rank = 0u;
-  for (var d = 0u; d < ${BINS}u; d++) {
-    let bits = subgroupBallot(valid && digit == d).x;
-    r.counts[d] = countOneBits(bits);
-    if (valid && digit == d) { r.rank = countOneBits(bits & below); }
-  }
-  return r;
-}
 `;
+/** WGSL: one statement per digit d (the digit loops are unrolled: on llvmpipe a private array indexed in a loop is a per-lane loop). */
+const eachDigit = (f: (d: number) => string): string => Array.from({ length: BINS }, (_, d) => f(d)).join('\n    ');
 
-const histogramBallotWgsl = (dyn: boolean) => (): string => /* wgsl */ `
-${ballotCommon(dyn)}
+const histogramSubgroupWgsl = (dyn: boolean) => (): string => /* wgsl */ `
+${subgroupCommon(dyn)}
 @group(0) @binding(1) var<storage, read> keys: array<u32>;
 @group(0) @binding(2) var<storage, read_write> hist: array<u32>;
 
@@ -183,26 +183,25 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
         @builtin(subgroup_invocation_id) lane: u32) {
   let block = linearGroup(wid, nwg);
   if (block >= p.blocks) { return; }
-  let below = (1u << lane) - 1u;
   let n = keyCount();
-  var total: array<u32, ${BINS}>;
-  for (var d = 0u; d < ${BINS}u; d++) { total[d] = 0u; }
+  // Each lane counts its own keys per digit; the subgroup sums them at the end.
+  ${eachDigit((d) => `var c${d} = 0u;`)}
   for (var round = 0u; round < ${ROUNDS}u; round++) {
     if (block * ${BLOCK}u + round * ${SG}u >= n) { break; }
     let i = block * ${BLOCK}u + round * ${SG}u + lane;
-    let valid = i < n;
-    var digit = 0u;
-    if (valid) { digit = digitOf(keys[i]); }
-    let r = roundOf(digit, valid, below);
-    for (var d = 0u; d < ${BINS}u; d++) { total[d] += r.counts[d]; }
+    if (i < n) {
+      let digit = digitOf(keys[i]);
+      ${eachDigit((d) => `c${d} += select(0u, 1u, digit == ${d}u);`)}
+    }
   }
+  ${eachDigit((d) => `let t${d} = subgroupAdd(c${d});`)}
   if (lane == 0u) {
-    for (var d = 0u; d < ${BINS}u; d++) { hist[d * p.blocks + block] = total[d]; }
+    ${eachDigit((d) => `hist[${d}u * p.blocks + block] = t${d};`)}
   }
 }`;
 
-const scatterBallotWgsl = (dyn: boolean) => (): string => /* wgsl */ `
-${ballotCommon(dyn)}
+const scatterSubgroupWgsl = (dyn: boolean) => (): string => /* wgsl */ `
+${subgroupCommon(dyn)}
 @group(0) @binding(1) var<storage, read> keysIn: array<u32>;
 @group(0) @binding(2) var<storage, read> valsIn: array<u32>;
 @group(0) @binding(3) var<storage, read> offsets: array<u32>;
@@ -214,30 +213,37 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
         @builtin(subgroup_invocation_id) lane: u32) {
   let block = linearGroup(wid, nwg);
   if (block >= p.blocks) { return; }
-  let below = (1u << lane) - 1u;
   let n = keyCount();
-  // next[d]: output slot of the block's next key of digit d.
-  var next: array<u32, ${BINS}>;
-  for (var d = 0u; d < ${BINS}u; d++) { next[d] = offsets[d * p.blocks + block]; }
+  // next<d>: output slot of the block's next key of digit d.
+  ${eachDigit((d) => `var next${d} = offsets[${d}u * p.blocks + block];`)}
   for (var round = 0u; round < ${ROUNDS}u; round++) {
     let i = block * ${BLOCK}u + round * ${SG}u + lane;
     if (block * ${BLOCK}u + round * ${SG}u >= n) { break; }
     let valid = i < n;
     var key = 0u;
-    var digit = 0u;
+    var digit = ${BINS}u;
     if (valid) { key = keysIn[i]; digit = digitOf(key); }
-    let r = roundOf(digit, valid, below);
+    // Counts of the round's digits packed 4 bits per digit (at most SG = 8 keys per round) into
+    // ${WORDS} u32s: a subgroup sum gives every digit's count and an exclusive subgroup sum each
+    // key's rank among the same digit's keys in lower lanes, two subgroup operations per round.
+    let word = digit >> 3u;
+    let one = select(0u, 1u << (4u * (digit & 7u)), valid);
+    let oh = ${packed('one', 'word')};
+    let tot = subgroupAdd(oh);
+    let ex = subgroupExclusiveAdd(oh);
+    let rank = (${pick('ex', 'word')} >> (4u * (digit & 7u))) & 15u;
+    var dst = rank;
+    ${eachDigit((d) => `dst += select(0u, next${d}, digit == ${d}u);`)}
+    ${eachDigit((d) => `next${d} += (${WORDS > 1 ? `tot[${d >> 3}]` : 'tot'} >> ${4 * (d & 7)}u) & 15u;`)}
     if (valid) {
-      let dst = next[digit] + r.rank;
       keysOut[dst] = key;
       valsOut[dst] = valsIn[i];
     }
-    for (var d = 0u; d < ${BINS}u; d++) { next[d] += r.counts[d]; }
   }
 }`;
 
 /** Whether the barrier-free subgroup passes can run on \`device\` (subgroups of >= 8 lanes). */
-function canBallot(device: GPUDevice): boolean {
+function canSubgroup(device: GPUDevice): boolean {
   if (!device.features.has('subgroups')) return false;
   const info = (device as GPUDevice & { adapterInfo?: GPUAdapterInfo & { subgroupMinSize?: number } }).adapterInfo;
   return (info?.subgroupMinSize ?? 0) >= SG;
@@ -263,14 +269,15 @@ export function encodeRadixSort(
   input: RadixSortInput,
 ): { keys: GPUBuffer; values: GPUBuffer } {
   const { count: n } = input;
-  const passes = radixSortPasses(input.bits);
-  if (n <= 1 || passes === 0) return { keys: input.keys, values: input.values };
   const ctx = frame.ctx;
-  const ballot = canBallot(ctx.device);
+  const bits = Math.max(0, Math.min(32, input.bits));
+  const passes = radixSortPasses(bits);
+  if (n <= 1 || passes === 0) return { keys: input.keys, values: input.values };
+  const sg = canSubgroup(ctx.device);
   const dyn = input.countBuffer !== undefined;
   const tag = dyn ? '-dyn' : '';
-  const hist = ballot ? ctx.pipeline(`radix-histogram-ballot${tag}`, histogramBallotWgsl(dyn)) : ctx.pipeline(`radix-histogram${tag}`, histogramWgsl(dyn));
-  const scatter = ballot ? ctx.pipeline(`radix-scatter-ballot${tag}`, scatterBallotWgsl(dyn)) : ctx.pipeline(`radix-scatter${tag}`, scatterWgsl(dyn));
+  const hist = sg ? ctx.pipeline(`radix-histogram-sg${tag}`, histogramSubgroupWgsl(dyn)) : ctx.pipeline(`radix-histogram${tag}`, histogramWgsl(dyn));
+  const scatter = sg ? ctx.pipeline(`radix-scatter-sg${tag}`, scatterSubgroupWgsl(dyn)) : ctx.pipeline(`radix-scatter${tag}`, scatterWgsl(dyn));
   const cnt = input.countBuffer;
   const blocks = Math.ceil(n / BLOCK);
   const histBuf = frame.temp(BINS * blocks * 4, 'radix-hist');
@@ -278,7 +285,9 @@ export function encodeRadixSort(
   let dst = { keys: frame.temp(n * 4, 'radix-keys'), values: frame.temp(n * 4, 'radix-values') };
   const pass = encoder.beginComputePass({ label: 'radix-sort' });
   for (let k = 0; k < passes; k++) {
-    const params = frame.uniform(new Uint32Array([n, k * RADIX_BITS, blocks, 0]));
+    const shift = k * RADIX_BITS;
+    const mask = 2 ** Math.min(RADIX_BITS, bits - shift) - 1;
+    const params = frame.uniform(new Uint32Array([n, shift, blocks, mask]));
     frame.dispatch(pass, hist, [params, src.keys, histBuf, undefined, undefined, undefined, undefined, cnt], blocks);
     encodeExclusiveScan(frame, pass, histBuf, BINS * blocks);
     frame.dispatch(pass, scatter, [params, src.keys, src.values, histBuf, dst.keys, dst.values, undefined, cnt], blocks);
