@@ -36,7 +36,7 @@ import { type Frame, WGSL_LINEAR_GROUP } from './gpu-context.js';
 import { paramsWgsl } from './params.js';
 import { SCENE_BINDINGS_WGSL } from './project.js';
 import { PROJECT_WGSL } from './project-wgsl.js';
-import { blockWgsl, directRows, directSplatWgsl, featureWgsl, listBindingsWgsl, RASTER_CONSTANTS_WGSL, REACHES_WGSL } from './rasterize.js';
+import { blockWgsl, directBatchWgsl, directRows, featureWgsl, listBindingsWgsl, RASTER_CONSTANTS_WGSL, REACHES_WGSL } from './rasterize.js';
 
 /**
  * Splats per backward batch (workgroup memory: 2 floats per splat and pixel, 31 KiB at 16x16
@@ -366,10 +366,11 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
   }`)}
   // Features enter dL/dalpha only through vF . (f_i - A_i) (see the tiled kernel): accVF is
   // the running vF . A_i.
+  // Walks the list back to front in batches of SB slots (directBatchWgsl), slot e - 1 by slot.
   let L = subgroupMax(maxLast);
-  for (var e = L; e > 0u; e--) {
-    let k = range.x + e - 1u;
-    ${directSplatWgsl(F)}
+  let SB = min(sgSize, 32u);
+  for (var e0 = L; e0 > 0u; e0 -= min(e0, SB)) {
+    ${directBatchWgsl(F, 'lane < SB && lane < e0', 'range.x + e0 - 1u - lane', `let e = e0 - j;
     var geo0 = vec4f(0.0); // A, B, C, u
     var geo1 = vec4f(0.0); // v, |u|, |v|, o'
     var cz = vec4f(0.0);   // r, g, b, z
@@ -378,11 +379,13 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
     ${each((r) => `{
       let dy = f32(py0 + ${r}u) + 0.5 - m.y;
       let q = c.x * dx * dx + 2.0 * c.y * dx * dy + c.z * dy * dy;
+      // exp only where the pixel used the splat's slot and the ellipse bound keeps it.
+      if (e <= last${r} && q <= c.w) {
       let gs = exp(-0.5 * q);
       let raw = m.z * gs;
       var alpha = raw;
       var clamped = false;
-      var used = e <= last${r} && q <= c.w;
+      var used = true;
       if (exact) {
         clamped = raw > MAX_ALPHA;
         alpha = min(MAX_ALPHA, raw);
@@ -412,6 +415,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
           geo1 += vec4f(vv, abs(vu), abs(vv), vo);
         }
       }
+      }
     }`)}
     if (subgroupAny(any)) {
       // Component c of the splat's 12 + F sums (subgroup totals), for lane-distributed flushes.
@@ -435,6 +439,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
         }
       }
     }
+`)}
   }
 }`;
 };

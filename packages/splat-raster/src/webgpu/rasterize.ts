@@ -275,15 +275,78 @@ export function directSplatWgsl(F: number): string {
     let c = splats[3u * g + 1u];
     if (!reaches(m, c, blockLo, blockHi)) { continue; }
     let col = splats[3u * g + 2u].xyz;
-    ${F > 0 ? 'let fb = g * F;' : ''}
+    ${directFeaturesWgsl(F)}`;
+}
+
+function directFeaturesWgsl(F: number): string {
+  return `${F > 0 ? 'let fb = g * F;' : ''}
     ${featureWgsl.each(F, (q) => `let f${q} = ${featureWgsl.load(F, 'features', 'fb', q)};`)}
     let dx = x - m.x;`;
+}
+
+/**
+ * WGSL of the direct kernels' subgroup batch (with \`subgroups\`; after \`lane\`, \`sgSize\`,
+ * \`blockLo\`, \`blockHi\`): the lanes load the splats of up to min(sgSize, 32) consecutive list
+ * slots, lane i the slot \`slot\` (valid when \`valid\`), one slot each, and cull them against the
+ * subgroup's block; then \`body\` runs once per kept slot in lane order, with \`j\` the lane
+ * that loaded it and the splat's \`g\`, \`m\`, \`c\`, \`col\`, \`f<q>\`, \`dx\` (as
+ * directSplatWgsl) taken from that lane by subgroup shuffles.
+ * Why: on llvmpipe every storage load is a loop over the SIMD lanes, even at an address that
+ * is the same in every lane, so a list walked splat by splat loads each splat once per
+ * lane; here each lane loads a different splat.
+ */
+export function directBatchWgsl(F: number, valid: string, slot: string, body: string): string {
+  return `var gL = 0u; var mL = vec4f(0.0); var cL = vec4f(0.0); var colL = vec4f(0.0);
+    var hit = false;
+    if (${valid}) {
+      gL = pairVals[${slot}];
+      mL = splats[3u * gL];
+      cL = splats[3u * gL + 1u];
+      hit = reaches(mL, cL, blockLo, blockHi);
+      if (hit) { colL = splats[3u * gL + 2u]; }
+    }
+    var mask = subgroupBallot(hit).x;
+    while (mask != 0u) {
+      let j = firstTrailingBit(mask);
+      mask &= mask - 1u;
+      let g = subgroupShuffle(gL, j);
+      let m = subgroupShuffle(mL, j);
+      let c = subgroupShuffle(cL, j);
+      let col = subgroupShuffle(colL, j).xyz;
+      ${directFeaturesWgsl(F)}
+      ${body}
+    }`;
 }
 
 export const rasterizeDirectWgsl = (ts: number, F: number, R: number, subgroups: boolean) => (): string => {
   const rows = Array.from({ length: R }, (_, r) => r);
   const each = (f: (r: number) => string): string => rows.map(f).join('\n');
-  return /* wgsl */ `${subgroups ? 'enable subgroups;' : ''}
+  const allDone = rows.map((r) => `done${r}`).join(' && ');
+  const rowsBody = `    let n = k - range.x + 1u;
+    ${each((r) => `{
+      let dy = f32(py0 + ${r}u) + 0.5 - m.y;
+      let q = c.x * dx * dx + 2.0 * c.y * dx * dy + c.z * dy * dy;
+      // exp only where the ellipse bound keeps the pixel (a SIMD group whose rows all miss skips it).
+      if (!done${r} && (q <= c.w || !exact)) {
+      var alpha = m.z * exp(-0.5 * q);
+      var used = true;
+      if (exact) {
+        alpha = min(MAX_ALPHA, alpha);
+        used = alpha >= ALPHA_THRESHOLD;
+        if (used && T${r} * (1.0 - alpha) < TRANSMITTANCE_EPS) { done${r} = true; used = false; }
+      }
+      if (used) {
+        let w = alpha * T${r};
+        rgb${r} += w * col;
+        depth${r} += w * m.w;
+        ${featureWgsl.each(F, (q) => `feat${r}_${q} += w * f${q};`)}
+        T${r} *= 1.0 - alpha;
+        last${r} = n;
+      }
+      }
+    }`)}
+`;
+  return /* wgsl */ `${subgroups ? 'enable subgroups;\ndiagnostic(off, subgroup_uniformity);' : ''}
 ${paramsWgsl(Math.max(1, Math.ceil(F / 4)))}
 ${RASTER_CONSTANTS_WGSL}
 ${REACHES_WGSL}
@@ -296,7 +359,8 @@ ${F > 0 ? `@group(0) @binding(6) var<storage, read_write> featOut: array<${featu
 @group(0) @binding(7) var<storage, read_write> aux: array<u32>;
 
 @compute @workgroup_size(${ts}, ${ts / R})
-fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u) {
+fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u${subgroups ? `,
+        @builtin(subgroup_invocation_id) lane: u32, @builtin(subgroup_size) sgSize: u32` : ''}) {
   let W = P.size.x; let H = P.size.y;
   let tile = wid.y * P.size.z + wid.x;
   let px = wid.x * TS + lid.x;
@@ -308,30 +372,17 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
   ${each((r) => `var T${r} = 1.0; var rgb${r} = vec3f(0.0); var depth${r} = 0.0; var last${r} = 0u;
   var done${r} = px >= W || py0 + ${r}u >= H;
   ${featureWgsl.declare(F, `feat${r}_`)}`)}
-  for (var k = range.x; k < range.y; k++) {
-    if (${rows.map((r) => `done${r}`).join(' && ')}) { break; }
+  ${subgroups ? `let SB = min(sgSize, 32u);
+  for (var k0 = range.x; k0 < range.y; k0 += SB) {
+    // The whole subgroup stops together: a lane that left early would drop out of the batch.
+    if (subgroupAll(${allDone})) { break; }
+    ${directBatchWgsl(F, 'lane < SB && k0 + lane < range.y', 'k0 + lane', `let k = k0 + j;
+${rowsBody}`)}
+  }` : `for (var k = range.x; k < range.y; k++) {
+    if (${allDone}) { break; }
     ${directSplatWgsl(F)}
-    let n = k - range.x + 1u;
-    ${each((r) => `{
-      let dy = f32(py0 + ${r}u) + 0.5 - m.y;
-      let q = c.x * dx * dx + 2.0 * c.y * dx * dy + c.z * dy * dy;
-      var alpha = m.z * exp(-0.5 * q);
-      var used = !done${r};
-      if (exact) {
-        alpha = min(MAX_ALPHA, alpha);
-        used = used && q <= c.w && alpha >= ALPHA_THRESHOLD;
-        if (used && T${r} * (1.0 - alpha) < TRANSMITTANCE_EPS) { done${r} = true; used = false; }
-      }
-      if (used) {
-        let w = alpha * T${r};
-        rgb${r} += w * col;
-        depth${r} += w * m.w;
-        ${featureWgsl.each(F, (q) => `feat${r}_${q} += w * f${q};`)}
-        T${r} *= 1.0 - alpha;
-        last${r} = n;
-      }
-    }`)}
-  }
+${rowsBody}
+  }`}
   let np = W * H;
   ${each((r) => `if (px < W && py0 + ${r}u < H) {
     let p = (py0 + ${r}u) * W + px;
