@@ -275,11 +275,7 @@ export function directSplatWgsl(F: number): string {
     let c = splats[3u * g + 1u];
     if (!reaches(m, c, blockLo, blockHi)) { continue; }
     let col = splats[3u * g + 2u].xyz;
-    ${directFeaturesWgsl(F)}`;
-}
-
-function directFeaturesWgsl(F: number): string {
-  return `${F > 0 ? 'let fb = g * F;' : ''}
+    ${F > 0 ? 'let fb = g * F;' : ''}
     ${featureWgsl.each(F, (q) => `let f${q} = ${featureWgsl.load(F, 'features', 'fb', q)};`)}
     let dx = x - m.x;`;
 }
@@ -297,13 +293,18 @@ function directFeaturesWgsl(F: number): string {
  */
 export function directBatchWgsl(F: number, valid: string, slot: string, body: string): string {
   return `var gL = 0u; var mL = vec4f(0.0); var cL = vec4f(0.0); var colL = vec4f(0.0);
+    ${featureWgsl.declare(F, 'fL')}
     var hit = false;
     if (${valid}) {
       gL = pairVals[${slot}];
       mL = splats[3u * gL];
       cL = splats[3u * gL + 1u];
       hit = reaches(mL, cL, blockLo, blockHi);
-      if (hit) { colL = splats[3u * gL + 2u]; }
+      if (hit) {
+        colL = splats[3u * gL + 2u];
+        ${F > 0 ? 'let fb = gL * F;' : ''}
+        ${featureWgsl.each(F, (q) => `fL${q} = ${featureWgsl.load(F, 'features', 'fb', q)};`)}
+      }
     }
     var mask = subgroupBallot(hit).x;
     while (mask != 0u) {
@@ -313,7 +314,8 @@ export function directBatchWgsl(F: number, valid: string, slot: string, body: st
       let m = subgroupShuffle(mL, j);
       let c = subgroupShuffle(cL, j);
       let col = subgroupShuffle(colL, j).xyz;
-      ${directFeaturesWgsl(F)}
+      ${featureWgsl.each(F, (q) => `let f${q} = subgroupShuffle(fL${q}, j);`)}
+      let dx = x - m.x;
       ${body}
     }`;
 }
