@@ -101,6 +101,27 @@ export function summary(results: PackageResult[][], quick: boolean): string {
   return lines.join('\n');
 }
 
+/**
+ * The sections of an earlier summary.md for packages this run did not bench (a filtered run),
+ * each marked with the earlier run's date, so that `--filter` does not drop the others' tables.
+ */
+export function keptSections(path: string, rerun: Set<string>): string {
+  if (!existsSync(path)) return '';
+  const old = readFileSync(path, 'utf8');
+  const date = /on (\S+); median/.exec(old)?.[1] ?? 'an earlier run';
+  return old
+    .split(/^(?=## )/m)
+    .filter((sec) => sec.startsWith('## ') && !rerun.has(sec.slice(3, sec.indexOf('\n')).trim()))
+    .map((sec) => {
+      const [head, ...rest] = sec.split('\n');
+      // A section kept before keeps its own date.
+      const when = /^_Kept from the summary of (\S+) /m.exec(sec)?.[1] ?? date;
+      const body = rest.filter((l) => !l.startsWith('_Kept from')).join('\n').replace(/^\n+/, '');
+      return `${head}\n\n_Kept from the summary of ${when} (not rerun by this \`--filter\` run)._\n\n${body}`;
+    })
+    .join('');
+}
+
 function main(): void {
   const { filter, quick, drivers } = parseArgs(process.argv.slice(2));
   const pkgs = discover(filter);
@@ -129,10 +150,11 @@ function main(): void {
     writeFileSync(join(outDir, `${p.name}.json`), JSON.stringify({ package: p.name, quick, runs }, null, 2) + '\n');
     all.push(runs);
   }
-  const md = summary(all, quick);
+  const md = summary(all, quick) + keptSections(join(outDir, 'summary.md'), new Set(all.filter((r) => r.length).map((r) => r[0].package)));
   writeFileSync(join(outDir, 'summary.md'), md);
   console.log(`\n${md}\nwritten: bench/results/summary.md`);
   if (failed) process.exit(1);
 }
 
-main();
+// Importable (summary, keptSections) without running.
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) main();
