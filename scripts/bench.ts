@@ -4,7 +4,11 @@
  * HEADSPLAT_VK_DRIVER) so that Dawn and the driver start clean. The first driver's run also
  * measures the driver-independent rows (CPU backends, tfjs, PyTorch); later drivers run with
  * --gpu-only. Results: bench/results/<package>.json and bench/results/summary.md.
- *   pnpm bench [--filter <package>] [--quick] [--drivers lavapipe,swiftshader]
+ *   pnpm bench [--filter <package>] [--quick] [--drivers lavapipe,swiftshader] [--gpu-only]
+ * --gpu-only runs every driver's GPU rows only and keeps the runs of the drivers not named from
+ * the package's earlier bench/results/<package>.json (e.g. `--drivers swiftshader --gpu-only`
+ * adds SwiftShader to an earlier lavapipe run without re-measuring the CPU peers).
+ *   pnpm bench --summary   rewrites summary.md from bench/results/<package>.json, running nothing.
  * A package bench is run as `tsx <index.ts> [--quick] [--gpu-only] --out <json>` and must write
  * { package, driver, adapter, quick, baseline, rows: [{ workload, impl, ms, gflop?, runs?, note? }], skipped }.
  */
@@ -34,19 +38,23 @@ interface PackageResult {
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
-function parseArgs(argv: string[]): { filter: string | null; quick: boolean; drivers: string[] } {
+function parseArgs(argv: string[]): { filter: string | null; quick: boolean; drivers: string[]; gpuOnly: boolean; summaryOnly: boolean } {
+  let summaryOnly = false;
   let filter: string | null = null;
   let quick = false;
+  let gpuOnly = false;
   let drivers = ['lavapipe', 'swiftshader'];
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--quick') quick = true;
+    else if (a === '--gpu-only') gpuOnly = true;
+    else if (a === '--summary') summaryOnly = true;
     else if (a === '--filter') filter = argv[++i] ?? null;
     else if (a.startsWith('--filter=')) filter = a.slice('--filter='.length);
     else if (a === '--drivers') drivers = (argv[++i] ?? '').split(',').filter(Boolean);
-    else if (a !== '--') throw new Error(`bench: unknown argument '${a}' (expected --filter <package>, --quick, --drivers a,b)`);
+    else if (a !== '--') throw new Error(`bench: unknown argument '${a}' (expected --filter <package>, --quick, --drivers a,b, --gpu-only, --summary)`);
   }
-  return { filter, quick, drivers };
+  return { filter, quick, drivers, gpuOnly, summaryOnly };
 }
 
 function discover(filter: string | null): { name: string; entry: string }[] {
@@ -117,14 +125,25 @@ export function keptSections(path: string, rerun: Set<string>): string {
       // A section kept before keeps its own date.
       const when = /^_Kept from the summary of (\S+) /m.exec(sec)?.[1] ?? date;
       const body = rest.filter((l) => !l.startsWith('_Kept from')).join('\n').replace(/^\n+/, '');
-      return `${head}\n\n_Kept from the summary of ${when} (not rerun by this \`--filter\` run)._\n\n${body}`;
+      return `${head}\n\n_Kept from the summary of ${when} (not rerun by this \`--filter\` run)._\n\n${body.replace(/\n*$/, '\n\n')}`;
     })
     .join('');
 }
 
 function main(): void {
-  const { filter, quick, drivers } = parseArgs(process.argv.slice(2));
+  const { filter, quick, drivers, gpuOnly, summaryOnly } = parseArgs(process.argv.slice(2));
   const pkgs = discover(filter);
+  if (summaryOnly) {
+    const outDir = join(root, 'bench', 'results');
+    const all = pkgs
+      .map((p) => join(outDir, `${p.name}.json`))
+      .filter((f) => existsSync(f))
+      .map((f) => (JSON.parse(readFileSync(f, 'utf8')) as { runs: PackageResult[] }).runs.filter((r) => r.rows.length > 0));
+    const md = summary(all, quick);
+    writeFileSync(join(outDir, 'summary.md'), md);
+    console.log(`${md}\nwritten: bench/results/summary.md (from ${all.length} package results)`);
+    return;
+  }
   if (!pkgs.length) {
     console.error(`bench: no packages/*/bench/index.ts${filter ? ` matching '${filter}'` : ''}`);
     process.exit(1);
@@ -135,9 +154,15 @@ function main(): void {
   let failed = false;
   for (const p of pkgs) {
     const runs: PackageResult[] = [];
+    const earlier = join(outDir, `${p.name}.json`);
+    if (gpuOnly && existsSync(earlier)) {
+      const old = JSON.parse(readFileSync(earlier, 'utf8')) as { runs: PackageResult[] };
+      // Runs that measured something (a driver without an adapter leaves an empty run).
+      runs.push(...old.runs.filter((r) => !drivers.includes(r.driver) && r.rows.length > 0));
+    }
     drivers.forEach((driver, i) => {
       console.log(`\n== ${p.name} on ${driver}${quick ? ' (quick)' : ''} ==`);
-      const res = runOne(p.entry, driver, quick, i > 0, join(outDir, `.${p.name}-${driver}.json`));
+      const res = runOne(p.entry, driver, quick, gpuOnly || i > 0, join(outDir, `.${p.name}-${driver}.json`));
       if (typeof res === 'string') {
         failed = true;
         console.error(`bench: ${p.name} on ${driver} ${res}`);

@@ -9,7 +9,8 @@ export TURBO_TELEMETRY_DISABLED=1
 task=${1:?usage: scripts/run.sh test|example|bench|build|typecheck|viewer}
 shift || true
 
-if [ "$task" = test ]; then export HEADSPLAT_WITH_CHROMIUM=${HEADSPLAT_WITH_CHROMIUM:-1}; fi
+# Chromium: the browser tests, and SwiftShader (shipped with it) for the tests and the benches.
+if [ "$task" = test ] || [ "$task" = bench ]; then export HEADSPLAT_WITH_CHROMIUM=${HEADSPLAT_WITH_CHROMIUM:-1}; fi
 bash scripts/ensure-env.sh
 if [ "${CI:-}" = true ]; then pnpm install --frozen-lockfile --reporter=silent; else pnpm install --prefer-offline --reporter=silent; fi
 

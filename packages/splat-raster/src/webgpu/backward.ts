@@ -308,36 +308,38 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
 
 /**
  * The barrier-free backward for CPU implementations of WebGPU (needs \`subgroups\` of at least
- * 8 lanes; else the tiled kernel runs): each invocation walks the list back to front for R
+ * 4 lanes, as SwiftShader's; else the tiled kernel runs): each invocation walks the list back to front for R
  * pixels of one column (as the direct forward), taking the splats from subgroup batches
  * (directBatchWgsl). Per splat the R pixels' gradient terms are summed in registers, then
- * reduced across the subgroup and transposed at once: in each group of 8 of the 12 + F
- * components, three butterfly steps (\`subgroupShuffleXor\` by 4, 2, 1, each lane passing on the
- * half it does not keep) leave lane l with the subgroup total of component l, 7 shuffles per 8
- * components instead of a full reduction per component (llvmpipe, 100k Gaussians at 512x512:
- * backward 470 -> 391 ms with 3 channels, 1484 -> 1233 ms with 3+32). Lanes 0-7 then flush
+ * reduced across the subgroup and transposed at once: in each group of G = 8 (4 on 4-lane
+ * subgroups) of the 12 + F components, three (two) butterfly steps (\`subgroupShuffleXor\` by 4,
+ * 2, 1, each lane passing on the half it does not keep) leave lane l with the subgroup total of
+ * component l, 7 shuffles per 8 components instead of a full reduction per component (llvmpipe, 100k Gaussians at 512x512:
+ * backward 470 -> 391 ms with 3 channels, 1484 -> 1233 ms with 3+32). Lanes 0..G-1 then flush
  * their component with one float atomic (CAS loop) each. Splats that no pixel of the subgroup
  * uses skip all of it (a subgroup-uniform branch).
  */
-export const rasterizeBackwardDirectWgsl = (ts: number, F: number, R: number) => (): string => {
+export const rasterizeBackwardDirectWgsl = (ts: number, F: number, R: number, G: 4 | 8) => (): string => {
   const rows = Array.from({ length: R }, (_, r) => r);
   const each = (f: (r: number) => string): string => rows.map(f).join('\n');
   const NC = 12 + F;
   const fv = featureWgsl.vecs(F);
-  // The splat's 12 + F sums as vec4s, component c = 4 v + i, in groups of 8 components.
+  // The splat's 12 + F sums as vec4s, component c = 4 v + i, in groups of G components (G lanes).
   const vecs = ['geo0', 'geo1', 'cz', ...Array.from({ length: fv }, (_, q) => `sf${q}`)];
-  const groups = Math.ceil(vecs.length / 2);
+  const per = G / 4;
+  const groups = Math.ceil(vecs.length / per);
   const transposedFlush = `let b2 = (lane & 4u) != 0u; let b1 = (lane & 2u) != 0u; let b0 = (lane & 1u) != 0u;
       ${Array.from({ length: groups }, (_, gi) => {
-        const lo = vecs[2 * gi];
-        const hi = vecs[2 * gi + 1] ?? 'vec4f(0.0)';
+        const lo = vecs[per * gi];
+        const hi = vecs[per * gi + 1] ?? 'vec4f(0.0)';
+        const h = G === 8 ? `select(${lo}, ${hi}, b2) + subgroupShuffleXor(select(${hi}, ${lo}, b2), 4u)` : lo;
         return `{
-        let h = select(${lo}, ${hi}, b2) + subgroupShuffleXor(select(${hi}, ${lo}, b2), 4u);
+        let h = ${h};
         let q = select(h.xy, h.zw, b1) + subgroupShuffleXor(select(h.zw, h.xy, b1), 2u);
         var v = select(q.x, q.y, b0) + subgroupShuffleXor(select(q.y, q.x, b0), 1u);
-        for (var s = 8u; s < sgSize; s <<= 1u) { v += subgroupShuffleXor(v, s); }
-        let ci = ${8 * gi}u + lane;
-        if (lane < 8u && ci < NC && v != 0.0) {
+        for (var s = ${G}u; s < sgSize; s <<= 1u) { v += subgroupShuffleXor(v, s); }
+        let ci = ${G * gi}u + lane;
+        if (lane < ${G}u && ci < NC && v != 0.0) {
           atomicAddF(select(${RASTER_GRAD_STRIDE}u * n + g * F + ci - 12u, ${RASTER_GRAD_STRIDE}u * g + ci, ci < 12u), v);
         }
       }`;
@@ -669,8 +671,10 @@ export function encodeRasterizeBackward(
   const naive = cfg.naive === true;
   const R = cfg.direct ? directRows(F, ts) : 0;
   const info = (frame.ctx.device as GPUDevice & { adapterInfo?: GPUAdapterInfo & { subgroupMinSize?: number } }).adapterInfo;
-  if (R && !naive && frame.ctx.device.features.has('subgroups') && (info?.subgroupMinSize ?? 0) >= 8) {
-    const pl = frame.ctx.pipeline(`rasterize-bwd-direct-ts${ts}-f${F}-r${R}`, rasterizeBackwardDirectWgsl(ts, F, R));
+  const minLanes = info?.subgroupMinSize ?? 0;
+  if (R && !naive && frame.ctx.device.features.has('subgroups') && minLanes >= 4) {
+    const G = minLanes >= 8 ? 8 : 4;
+    const pl = frame.ctx.pipeline(`rasterize-bwd-direct-ts${ts}-f${F}-r${R}-g${G}`, rasterizeBackwardDirectWgsl(ts, F, R, G));
     pass.setPipeline(pl);
     pass.setBindGroup(0, frame.bind(pl, [b.params, b.ranges, b.pairVals, b.splats, F > 0 ? b.features : undefined, b.aux, b.vOut, b.grads]));
     pass.dispatchWorkgroups(cfg.tilesX, cfg.tilesY);
