@@ -242,9 +242,11 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
 
 /**
  * The barrier-free variant for CPU implementations of WebGPU: every invocation walks the
- * tile's list itself for R pixels of one column (rows R lid.y .. R lid.y + R - 1), reading
- * each splat from storage at a list index that is the same for all invocations, and skips
- * the splats whose ellipse misses its subgroup's block of pixels (the tile without `subgroups`).
+ * tile's list itself for R pixels of one column (rows R lid.y .. R lid.y + R - 1). With
+ * `subgroups` the splats come in subgroup batches (directBatchWgsl: one lane loads each, the
+ * subgroup culls them against its block of pixels with one ballot); without, each invocation
+ * reads each splat from storage at a list index that is the same for all invocations and skips
+ * the splats whose ellipse misses the tile.
  * Why (llvmpipe, measured with microbenchmarks): reading splats from storage at a shared
  * index was 1.4-1.8x faster than staging them in workgroup memory, whose loads inside a loop
  * are per-lane loops (8 lanes x 12 floats per splat in the shared-memory kernel); an
