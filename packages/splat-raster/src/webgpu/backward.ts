@@ -32,7 +32,7 @@
  * - `encodeRasterizeBackward`, `encodeProjectBackward`, `gradOutLayout(n, colorStride)`
  */
 
-import { type Frame, WGSL_LINEAR_GROUP } from './gpu-context.js';
+import { type Frame, minSubgroupLanes, WGSL_LINEAR_GROUP } from './gpu-context.js';
 import { paramsWgsl } from './params.js';
 import { SCENE_BINDINGS_WGSL } from './project.js';
 import { PROJECT_WGSL } from './project-wgsl.js';
@@ -328,7 +328,7 @@ export const rasterizeBackwardDirectWgsl = (ts: number, F: number, R: number, G:
   const vecs = ['geo0', 'geo1', 'cz', ...Array.from({ length: fv }, (_, q) => `sf${q}`)];
   const per = G / 4;
   const groups = Math.ceil(vecs.length / per);
-  const transposedFlush = `let b2 = (lane & 4u) != 0u; let b1 = (lane & 2u) != 0u; let b0 = (lane & 1u) != 0u;
+  const transposedFlush = `${G === 8 ? 'let b2 = (lane & 4u) != 0u; ' : ''}let b1 = (lane & 2u) != 0u; let b0 = (lane & 1u) != 0u;
       ${Array.from({ length: groups }, (_, gi) => {
         const lo = vecs[per * gi];
         const hi = vecs[per * gi + 1] ?? 'vec4f(0.0)';
@@ -670,9 +670,8 @@ export function encodeRasterizeBackward(
   const { tileSize: ts, featureDim: F } = cfg;
   const naive = cfg.naive === true;
   const R = cfg.direct ? directRows(F, ts) : 0;
-  const info = (frame.ctx.device as GPUDevice & { adapterInfo?: GPUAdapterInfo & { subgroupMinSize?: number } }).adapterInfo;
-  const minLanes = info?.subgroupMinSize ?? 0;
-  if (R && !naive && frame.ctx.device.features.has('subgroups') && minLanes >= 4) {
+  const minLanes = minSubgroupLanes(frame.ctx.device);
+  if (R && !naive && minLanes >= 4) {
     const G = minLanes >= 8 ? 8 : 4;
     const pl = frame.ctx.pipeline(`rasterize-bwd-direct-ts${ts}-f${F}-r${R}-g${G}`, rasterizeBackwardDirectWgsl(ts, F, R, G));
     pass.setPipeline(pl);

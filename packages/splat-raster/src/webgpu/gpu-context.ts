@@ -196,6 +196,17 @@ export class Frame {
   }
 }
 
+/**
+ * The fewest lanes a subgroup of \`device\` can have (the adapter's \`subgroupMinSize\`), 0
+ * without the \`subgroups\` feature: kernels that exchange values between lanes pick their
+ * variant from it.
+ */
+export function minSubgroupLanes(device: GPUDevice): number {
+  if (!device.features.has('subgroups')) return 0;
+  const info = (device as GPUDevice & { adapterInfo?: GPUAdapterInfo & { subgroupMinSize?: number } }).adapterInfo;
+  return info?.subgroupMinSize ?? 0;
+}
+
 /** WGSL helper: linear workgroup index of a 2D-dispatched 1D grid. */
 export const WGSL_LINEAR_GROUP = /* wgsl */ `
 fn linearGroup(wid: vec3u, nwg: vec3u) -> u32 { return wid.x + wid.y * nwg.x; }

@@ -27,7 +27,7 @@
  * - `radixSortPasses(bits)`
  */
 
-import { type Frame, WGSL_LINEAR_GROUP } from '../gpu-context.js';
+import { type Frame, minSubgroupLanes, WGSL_LINEAR_GROUP } from '../gpu-context.js';
 import { encodeExclusiveScan } from './scan.js';
 
 const WG = 256;
@@ -170,6 +170,17 @@ enable subgroups;
 diagnostic(off, subgroup_uniformity);
 ${common(dyn)}
 `;
+/** WGSL: the subgroup passes' entry point up to its block and key count (\`block\`, \`n\`, \`lane\`). */
+const SUBGROUP_MAIN_WGSL = `@compute @workgroup_size(${SG})
+fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
+        @builtin(subgroup_invocation_id) lane: u32) {
+  let block = linearGroup(wid, nwg);
+  if (block >= p.blocks) { return; }
+  let n = keyCount();`;
+/** WGSL: the head of the walk over the block in rounds of SG keys, lane's key index \`i\`. */
+const ROUND_LOOP_WGSL = `for (var round = 0u; round < ${ROUNDS}u; round++) {
+    if (block * ${BLOCK}u + round * ${SG}u >= n) { break; }
+    let i = block * ${BLOCK}u + round * ${SG}u + lane;`;
 /** WGSL: one statement per digit d (the digit loops are unrolled: on llvmpipe a private array indexed in a loop is a per-lane loop). */
 const eachDigit = (f: (d: number) => string): string => Array.from({ length: BINS }, (_, d) => f(d)).join('\n    ');
 
@@ -178,17 +189,10 @@ ${subgroupCommon(dyn)}
 @group(0) @binding(1) var<storage, read> keys: array<u32>;
 @group(0) @binding(2) var<storage, read_write> hist: array<u32>;
 
-@compute @workgroup_size(${SG})
-fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
-        @builtin(subgroup_invocation_id) lane: u32) {
-  let block = linearGroup(wid, nwg);
-  if (block >= p.blocks) { return; }
-  let n = keyCount();
+${SUBGROUP_MAIN_WGSL}
   // Each lane counts its own keys per digit; the subgroup sums them at the end.
   ${eachDigit((d) => `var c${d} = 0u;`)}
-  for (var round = 0u; round < ${ROUNDS}u; round++) {
-    if (block * ${BLOCK}u + round * ${SG}u >= n) { break; }
-    let i = block * ${BLOCK}u + round * ${SG}u + lane;
+  ${ROUND_LOOP_WGSL}
     if (i < n) {
       let digit = digitOf(keys[i]);
       ${eachDigit((d) => `c${d} += select(0u, 1u, digit == ${d}u);`)}
@@ -208,17 +212,10 @@ ${subgroupCommon(dyn)}
 @group(0) @binding(4) var<storage, read_write> keysOut: array<u32>;
 @group(0) @binding(5) var<storage, read_write> valsOut: array<u32>;
 
-@compute @workgroup_size(${SG})
-fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
-        @builtin(subgroup_invocation_id) lane: u32) {
-  let block = linearGroup(wid, nwg);
-  if (block >= p.blocks) { return; }
-  let n = keyCount();
+${SUBGROUP_MAIN_WGSL}
   // next<d>: output slot of the block's next key of digit d.
   ${eachDigit((d) => `var next${d} = offsets[${d}u * p.blocks + block];`)}
-  for (var round = 0u; round < ${ROUNDS}u; round++) {
-    let i = block * ${BLOCK}u + round * ${SG}u + lane;
-    if (block * ${BLOCK}u + round * ${SG}u >= n) { break; }
+  ${ROUND_LOOP_WGSL}
     let valid = i < n;
     var key = 0u;
     var digit = ${BINS}u;
@@ -244,9 +241,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
 
 /** Whether the barrier-free subgroup passes can run on \`device\` (subgroups of >= 8 lanes). */
 function canSubgroup(device: GPUDevice): boolean {
-  if (!device.features.has('subgroups')) return false;
-  const info = (device as GPUDevice & { adapterInfo?: GPUAdapterInfo & { subgroupMinSize?: number } }).adapterInfo;
-  return (info?.subgroupMinSize ?? 0) >= SG;
+  return minSubgroupLanes(device) >= SG;
 }
 
 export function radixSortPasses(bits: number): number {
