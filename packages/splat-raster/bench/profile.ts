@@ -12,6 +12,7 @@
  */
 import { getDevice } from '@headsplat/gpu';
 import { createRasterizer, type GaussianBuffers } from '../src/webgpu/index.js';
+import { instrumentStages } from './stage-timer.js';
 import { benchCamera, benchScene, rng } from './workload.js';
 
 const args = process.argv.slice(2);
@@ -28,53 +29,10 @@ const workloads = (specs.length ? specs : args.includes('--quick') ? ['10000:256
 
 const h = await getDevice();
 const device = h.device;
-const hasTs = device.features.has('timestamp-query');
-console.log(`${h.description}; timestamp-query: ${hasTs}`);
+console.log(`${h.description}; timestamp-query: ${device.features.has('timestamp-query')}`);
 
-const MAXQ = 256;
-const querySet = hasTs ? device.createQuerySet({ type: 'timestamp', count: MAXQ }) : undefined;
-const resolveBuf = device.createBuffer({ size: MAXQ * 8, usage: GPUBufferUsage.QUERY_RESOLVE | GPUBufferUsage.COPY_SRC });
-const readBuf = device.createBuffer({ size: MAXQ * 8, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
-let labels: string[] = [];
-
-// Instrument the device: every compute pass gets timestamp writes at its start and end.
-const origCreate = device.createCommandEncoder.bind(device);
-(device as unknown as { createCommandEncoder: typeof device.createCommandEncoder }).createCommandEncoder = (desc?: GPUCommandEncoderDescriptor) => {
-  const enc = origCreate(desc);
-  if (!querySet) return enc;
-  const origBegin = enc.beginComputePass.bind(enc);
-  (enc as unknown as { beginComputePass: typeof enc.beginComputePass }).beginComputePass = (d?: GPUComputePassDescriptor) => {
-    const i = labels.length;
-    if (2 * i + 1 >= MAXQ) return origBegin(d);
-    labels.push(d?.label ?? 'pass');
-    return origBegin({ ...d, timestampWrites: { querySet, beginningOfPassWriteIndex: 2 * i, endOfPassWriteIndex: 2 * i + 1 } });
-  };
-  return enc;
-};
-
-/** Stage name -> summed ms of the passes recorded since the last call. */
-async function collect(): Promise<Map<string, number>> {
-  const out = new Map<string, number>();
-  if (!querySet || labels.length === 0) return out;
-  const n = labels.length;
-  const enc = origCreate();
-  enc.resolveQuerySet(querySet, 0, 2 * n, resolveBuf, 0);
-  enc.copyBufferToBuffer(resolveBuf, 0, readBuf, 0, 2 * n * 8);
-  device.queue.submit([enc.finish()]);
-  await readBuf.mapAsync(GPUMapMode.READ);
-  const t = new BigInt64Array(readBuf.getMappedRange().slice(0));
-  readBuf.unmap();
-  const seen = new Map<string, number>();
-  for (let i = 0; i < n; i++) {
-    let name = labels[i];
-    const k = (seen.get(name) ?? 0) + 1;
-    seen.set(name, k);
-    if (name === 'radix-sort') name = k === 1 ? 'depth-sort' : 'pair-sort';
-    out.set(name, (out.get(name) ?? 0) + Number(t[2 * i + 1] - t[2 * i]) / 1e6);
-  }
-  labels = [];
-  return out;
-}
+const timer = instrumentStages(device);
+const collect = (): Promise<Map<string, number>> => timer.collect();
 
 const STORAGE = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
 const upload = (a: ArrayLike<number>): GPUBuffer => {

@@ -368,6 +368,9 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
   let py0 = wid.y * TS + lid.y * R;
   let x = f32(px) + 0.5;
   let exact = !smoothCutoff();
+  // The smooth cut-off mode: no alpha clamp or threshold; every q passes the bound.
+  let aMax = select(3.0e38, MAX_ALPHA, exact);
+  let aMin = select(-1.0, ALPHA_THRESHOLD, exact);
   let range = ranges[tile];
   let n = P.cfg.x;
   ${blockWgsl(true)}
@@ -405,40 +408,33 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
       let q = c.x * dx * dx + 2.0 * c.y * dx * dy + c.z * dy * dy;
       // exp only where the pixel used the splat's slot and the ellipse bound keeps it.
       if (e <= last${r} && q <= c.w) {
-      let gs = exp(-0.5 * q);
-      let raw = m.z * gs;
-      var alpha = raw;
-      var clamped = false;
-      var used = true;
-      if (exact) {
-        clamped = raw > MAX_ALPHA;
-        alpha = min(MAX_ALPHA, raw);
-        used = used && alpha >= ALPHA_THRESHOLD;
-      }
-      if (used) {
-        any = true;
-        T${r} = T${r} / (1.0 - alpha);
-        let w = alpha * T${r};
+        // Straight-line under one branch: a splat the pixel skipped (alpha below the
+        // threshold) enters with a = 0, which leaves T and the running sums unchanged.
+        let gs = exp(-0.5 * q);
+        let raw = m.z * gs;
+        let alpha = min(aMax, raw);
+        let used = alpha >= aMin;
+        any = any || used;
+        let a = select(0.0, alpha, used);
+        T${r} = T${r} / (1.0 - a);
+        let w = a * T${r};
         var va = dot(vRgb${r}, col - accRgb${r}) + vAl${r} * (1.0 - accA${r}) + vZ${r} * (m.w - accZ${r});
-        accRgb${r} = col * alpha + (1.0 - alpha) * accRgb${r};
-        accA${r} = alpha + (1.0 - alpha) * accA${r};
-        accZ${r} = m.w * alpha + (1.0 - alpha) * accZ${r};
+        accRgb${r} = col * a + (1.0 - a) * accRgb${r};
+        accA${r} = a + (1.0 - a) * accA${r};
+        accZ${r} = m.w * a + (1.0 - a) * accZ${r};
         ${F > 0 ? `var vf = 0.0;
         ${featureWgsl.each(F, (q) => `vf += dot(vF${r}_${q}, f${q});`)}
         va += vf - accVF${r};
-        accVF${r} = vf * alpha + (1.0 - alpha) * accVF${r};
+        accVF${r} = vf * a + (1.0 - a) * accVF${r};
         ${featureWgsl.each(F, (q) => `sf${q} += w * vF${r}_${q};`)}` : ''}
-        va *= T${r};
         cz += w * vec4f(vRgb${r}, vZ${r});
-        if (!clamped) {
-          let vo = va * gs;
-          let vq = -0.5 * gs * m.z * va;
-          let vu = -2.0 * vq * (c.x * dx + c.y * dy);
-          let vv = -2.0 * vq * (c.y * dx + c.z * dy);
-          geo0 += vec4f(vq * dx * dx, 2.0 * vq * dx * dy, vq * dy * dy, vu);
-          geo1 += vec4f(vv, abs(vu), abs(vv), vo);
-        }
-      }
+        // The clamped alpha (raw > MAX_ALPHA) has no gradient in opacity or position.
+        let vo = select(0.0, va * T${r} * gs, used && raw <= aMax);
+        let vq = -0.5 * m.z * vo;
+        let vu = -2.0 * vq * (c.x * dx + c.y * dy);
+        let vv = -2.0 * vq * (c.y * dx + c.z * dy);
+        geo0 += vec4f(vq * dx * dx, 2.0 * vq * dx * dy, vq * dy * dy, vu);
+        geo1 += vec4f(vv, abs(vu), abs(vv), vo);
       }
     }`)}
     if (subgroupAny(any)) {
