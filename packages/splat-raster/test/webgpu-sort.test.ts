@@ -93,7 +93,7 @@ webgpuSuite('radix sort', (ctx, test) => {
   }, 60_000);
 
   test('scans u32 counts exclusively and reports the total', async () => {
-    for (const n of [1, 1023, 1025, 300_000]) {
+    for (const n of [1, 1023, 1025, 4095, 4097, 300_000]) {
       const rng = makeRng(n);
       const data = Uint32Array.from({ length: n }, () => Math.floor(rng() * 5));
       const device = ctx.device;

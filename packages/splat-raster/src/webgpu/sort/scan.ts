@@ -1,21 +1,60 @@
 /**
  * In-place exclusive prefix sum of u32 on the GPU (reduce-then-scan, recursive over
- * blocks of 1024). Used by the radix sort (digit histograms) and the tile binning
- * (intersection offsets).
+ * blocks). Used by the radix sort (digit histograms) and the tile binning (intersection
+ * offsets). Two block-level scans, same results:
+ * - with `subgroups` of at least 4 lanes: one subgroup per block of 512 x SG values, walking
+ *   it in rounds of SG with a three-step (two on 4 lanes) `subgroupShuffleUp` scan and a
+ *   running carry. No workgroup memory or barriers: on llvmpipe a barrier switches between all
+ *   the workgroup's SIMD groups (100k Gaussians at 512x512, the tile counts and their scan:
+ *   16 -> 5 ms);
+ * - elsewhere a Hillis-Steele scan of blocks of 1024 in workgroup memory.
  *
- * @see Blelloch, "Prefix sums and their applications" (1990); the block-level scan is a
- *   Hillis-Steele scan in workgroup memory.
+ * @see Blelloch, "Prefix sums and their applications" (1990).
  *
  * API
  * - `encodeExclusiveScan(frame, pass, data, n) -> { buffer, index }`
  *     scans data[0..n) in place and returns where the total sum is stored (u32 index).
  */
 
-import { type Frame, WGSL_LINEAR_GROUP } from '../gpu-context.js';
+import { type Frame, minSubgroupLanes, WGSL_LINEAR_GROUP } from '../gpu-context.js';
 
 const WG = 256;
 const PER_THREAD = 4;
-export const SCAN_BLOCK = WG * PER_THREAD;
+const SCAN_BLOCK = WG * PER_THREAD;
+/** Rounds of the subgroup scan per block. */
+const SG_ROUNDS = 512;
+
+// One workgroup of SG invocations (a single subgroup) per block of SG_ROUNDS x SG values.
+const scanSubgroupWgsl = (sg: number) => (): string => /* wgsl */ `
+enable subgroups;
+diagnostic(off, subgroup_uniformity);
+${WGSL_LINEAR_GROUP}
+struct P { n: u32 }
+@group(0) @binding(0) var<uniform> p: P;
+@group(0) @binding(1) var<storage, read_write> data: array<u32>;
+@group(0) @binding(2) var<storage, read_write> blockSums: array<u32>;
+
+@compute @workgroup_size(${sg})
+fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
+        @builtin(subgroup_invocation_id) lane: u32) {
+  let block = linearGroup(wid, nwg);
+  let first = block * ${SG_ROUNDS * sg}u;
+  if (first >= p.n) { return; }
+  var carry = 0u;
+  for (var r = 0u; r < ${SG_ROUNDS}u; r++) {
+    let i0 = first + r * ${sg}u;
+    if (i0 >= p.n) { break; }
+    let i = i0 + lane;
+    var x = 0u;
+    if (i < p.n) { x = data[i]; }
+    // Inclusive sum over lanes 0..lane.
+    var inc = x;
+    ${Array.from({ length: Math.log2(sg) }, (_, k) => `inc += select(0u, subgroupShuffleUp(inc, ${1 << k}u), lane >= ${1 << k}u);`).join('\n    ')}
+    if (i < p.n) { data[i] = carry + inc - x; }
+    carry += subgroupBroadcast(inc, ${sg - 1}u);
+  }
+  if (lane == 0u) { blockSums[block] = carry; }
+}`;
 
 const scanLocalWgsl = (): string => /* wgsl */ `
 ${WGSL_LINEAR_GROUP}
@@ -57,7 +96,8 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
   if (t == ${WG - 1}u) { blockSums[block] = sums[t]; }
 }`;
 
-const scanAddWgsl = (): string => /* wgsl */ `
+// Adds blockSums[b] to the values of block b (blocks of `block` values, WG invocations each).
+const scanAddWgsl = (block: number) => (): string => /* wgsl */ `
 ${WGSL_LINEAR_GROUP}
 struct P { n: u32 }
 @group(0) @binding(0) var<uniform> p: P;
@@ -67,12 +107,11 @@ struct P { n: u32 }
 @compute @workgroup_size(${WG})
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
         @builtin(local_invocation_index) t: u32) {
-  let block = linearGroup(wid, nwg);
-  if (block * ${SCAN_BLOCK}u >= p.n) { return; }
-  let add = blockSums[block];
-  let base = block * ${SCAN_BLOCK}u + t * ${PER_THREAD}u;
-  for (var k = 0u; k < ${PER_THREAD}u; k++) {
-    let i = base + k;
+  let b = linearGroup(wid, nwg);
+  if (b * ${block}u >= p.n) { return; }
+  let add = blockSums[b];
+  for (var k = 0u; k < ${block / WG}u; k++) {
+    let i = b * ${block}u + k * ${WG}u + t;
     if (i < p.n) { data[i] += add; }
   }
 }`;
@@ -86,9 +125,12 @@ export interface ScanTotal {
 /** Records an in-place exclusive scan of `data[0..n)` (n >= 1) into `pass`. */
 export function encodeExclusiveScan(frame: Frame, pass: GPUComputePassEncoder, data: GPUBuffer, n: number): ScanTotal {
   const ctx = frame.ctx;
-  const local = ctx.pipeline('scan-local', scanLocalWgsl);
-  const add = ctx.pipeline('scan-add', scanAddWgsl);
-  const blocks = Math.ceil(Math.max(1, n) / SCAN_BLOCK);
+  const lanes = minSubgroupLanes(ctx.device);
+  const sg = lanes >= 8 ? 8 : lanes >= 4 ? 4 : 0;
+  const block = sg ? SG_ROUNDS * sg : SCAN_BLOCK;
+  const local = sg ? ctx.pipeline(`scan-local-sg${sg}`, scanSubgroupWgsl(sg)) : ctx.pipeline('scan-local', scanLocalWgsl);
+  const add = ctx.pipeline(`scan-add-${block}`, scanAddWgsl(block));
+  const blocks = Math.ceil(Math.max(1, n) / block);
   const sums = frame.temp(blocks * 4, 'scan-block-sums');
   const params = frame.uniform(new Uint32Array([n, 0, 0, 0]));
   frame.dispatch(pass, local, [params, data, sums], blocks);
