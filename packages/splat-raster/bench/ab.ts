@@ -56,7 +56,8 @@ for (const spec of specs.length ? specs : ['100000:512:0', '100000:512:32']) {
   const times = new Map<string, { fwd: number[]; bwd: number[] }>(impls.map(([k]) => [k, { fwd: [], bwd: [] }]));
   const stages = new Map<string, Map<string, number[]>>(impls.map(([k]) => [k, new Map()]));
   for (let k = 0; k <= RUNS; k++) {
-    for (const [name, rast] of impls) {
+    // ABBA order: whichever runs first in an iteration is not favoured.
+    for (const [name, rast] of k % 2 ? [...impls].reverse() : impls) {
       let t0 = performance.now();
       const res = await rast.forward(g, cam, undefined, { outputs });
       await device.queue.onSubmittedWorkDone();

@@ -325,28 +325,28 @@ export function directBatchWgsl(F: number, valid: string, slot: string, body: st
 export const rasterizeDirectWgsl = (ts: number, F: number, R: number, subgroups: boolean) => (): string => {
   const rows = Array.from({ length: R }, (_, r) => r);
   const each = (f: (r: number) => string): string => rows.map(f).join('\n');
-  // A row's pixel is done when its T is negative: the splat that would take T below
-  // TRANSMITTANCE_EPS negates it instead (T >= 1e-4 there, so the sign is the flag; the smooth
-  // mode never stops) and pixels outside the image start at -1.
-  const allDone = rows.map((r) => `T${r} < 0.0`).join(' && ');
+  const allDone = rows.map((r) => `done${r}`).join(' && ');
   const rowsBody = `    let n = k - range.x + 1u;
     ${each((r) => `{
       let dy = f32(py0 + ${r}u) + 0.5 - m.y;
       let q = c.x * dx * dx + 2.0 * c.y * dx * dy + c.z * dy * dy;
-      // exp only where the ellipse bound keeps the pixel (a SIMD group whose rows all miss skips
-      // it); inside, selects instead of nested ifs (each level of ifs blends every variable).
-      if (q <= c.w) {
-        let alpha = min(aMax, m.z * exp(-0.5 * q));
-        let nextT = T${r} * (1.0 - alpha);
-        let ok = alpha >= aMin && T${r} >= 0.0;
-        let stop = ok && nextT < tEps;
-        let used = ok && !stop;
-        let w = select(0.0, alpha * T${r}, used);
+      // exp only where the ellipse bound keeps the pixel (a SIMD group whose rows all miss skips it).
+      if (!done${r} && (q <= c.w || !exact)) {
+      var alpha = m.z * exp(-0.5 * q);
+      var used = true;
+      if (exact) {
+        alpha = min(MAX_ALPHA, alpha);
+        used = alpha >= ALPHA_THRESHOLD;
+        if (used && T${r} * (1.0 - alpha) < TRANSMITTANCE_EPS) { done${r} = true; used = false; }
+      }
+      if (used) {
+        let w = alpha * T${r};
         rgb${r} += w * col;
         depth${r} += w * m.w;
         ${featureWgsl.each(F, (q) => `feat${r}_${q} += w * f${q};`)}
-        T${r} = select(select(T${r}, nextT, used), -T${r}, stop);
-        last${r} = select(last${r}, n, used);
+        T${r} *= 1.0 - alpha;
+        last${r} = n;
+      }
       }
     }`)}
 `;
@@ -371,13 +371,10 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
   let py0 = wid.y * TS + lid.y * R;
   let x = f32(px) + 0.5;
   let exact = !smoothCutoff();
-  // The smooth cut-off mode: no alpha clamp, threshold or early stop; every q passes the bound.
-  let aMax = select(3.0e38, MAX_ALPHA, exact);
-  let aMin = select(-1.0, ALPHA_THRESHOLD, exact);
-  let tEps = select(-1.0, TRANSMITTANCE_EPS, exact);
   let range = ranges[tile];
   ${blockWgsl(subgroups)}
-  ${each((r) => `var T${r} = select(1.0, -1.0, px >= W || py0 + ${r}u >= H); var rgb${r} = vec3f(0.0); var depth${r} = 0.0; var last${r} = 0u;
+  ${each((r) => `var T${r} = 1.0; var rgb${r} = vec3f(0.0); var depth${r} = 0.0; var last${r} = 0u;
+  var done${r} = px >= W || py0 + ${r}u >= H;
   ${featureWgsl.declare(F, `feat${r}_`)}`)}
   ${subgroups ? `let SB = min(sgSize, 32u);
   for (var k0 = range.x; k0 < range.y; k0 += SB) {
@@ -393,16 +390,15 @@ ${rowsBody}
   let np = W * H;
   ${each((r) => `if (px < W && py0 + ${r}u < H) {
     let p = (py0 + ${r}u) * W + px;
-    let Tf = abs(T${r});
-    let outRgb = rgb${r} + Tf * P.bg.xyz;
+    let outRgb = rgb${r} + T${r} * P.bg.xyz;
     rgbOut[3u * p] = outRgb.x;
     rgbOut[3u * p + 1u] = outRgb.y;
     rgbOut[3u * p + 2u] = outRgb.z;
     ${F > 0 ? 'let fo = F * p;' : ''}
-    ${featureWgsl.store(F, 'featOut', 'fo', (q) => `feat${r}_${q} + Tf * P.fbg[${q}]`)}
-    aux[p] = bitcast<u32>(1.0 - Tf);
+    ${featureWgsl.store(F, 'featOut', 'fo', (q) => `feat${r}_${q} + T${r} * P.fbg[${q}]`)}
+    aux[p] = bitcast<u32>(1.0 - T${r});
     aux[np + p] = bitcast<u32>(depth${r});
-    aux[2u * np + p] = bitcast<u32>(Tf);
+    aux[2u * np + p] = bitcast<u32>(T${r});
     aux[3u * np + p] = last${r};
   }`)}
 }`;
