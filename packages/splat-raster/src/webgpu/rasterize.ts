@@ -37,15 +37,31 @@ export function directRows(featureDim: number, tileSize: number): number {
 
 /**
  * WGSL: whether the splat's ellipse q <= qmax (mean m.xy, conic c.xyz, qmax c.w) reaches the
- * box [lo, hi] of pixel centres; its half extents are sqrt(qmax (C, A) / det), widened by
- * 1e-4 relative + 1e-3 px so that rounding never culls a pixel the per-pixel test keeps.
- * Degenerate conics and the smooth mode's infinite bound never cull.
+ * box [lo, hi] of pixel centres: first its bounding box, half extents sqrt(qmax (C, A) / det);
+ * then the ellipse itself: the least q over the box (0 when the mean is inside, else the least
+ * of its four edges, each the minimum of a convex quadratic clamped to the edge) against qmax.
+ * Both widened (1e-4 relative + 1e-3 px; 1e-3 relative + 1e-3 on q) so that rounding never culls
+ * a pixel the per-pixel test keeps. Degenerate conics and the smooth mode's infinite bound
+ * never cull. (100k Gaussians at 512x512: 17% of the splats the bounding box keeps for an 8x8
+ * block have no pixel of it inside their ellipse.)
  */
 export const REACHES_WGSL = /* wgsl */ `
+fn edgeQ(c: vec4f, u: f32, lo: f32, hi: f32, a: f32, b: f32) -> f32 {
+  // q along an edge at offset u on one axis (coefficient a of u^2), the other offset clamped to [lo, hi].
+  let t = clamp(-c.y * u / b, lo, hi);
+  return a * u * u + 2.0 * c.y * u * t + b * t * t;
+}
 fn reaches(m: vec4f, c: vec4f, lo: vec2f, hi: vec2f) -> bool {
   let det = c.x * c.z - c.y * c.y;
   let e = sqrt(max(c.w, 0.0) * vec2f(c.z, c.x) / det) * 1.0001 + 1e-3;
-  return !(det > 0.0) || !(all(e < vec2f(1e30))) || (all(m.xy + e >= lo) && all(m.xy - e <= hi));
+  if (!(det > 0.0) || !(all(e < vec2f(1e30)))) { return true; }
+  if (!(all(m.xy + e >= lo) && all(m.xy - e <= hi))) { return false; }
+  let d0 = lo - m.xy;
+  let d1 = hi - m.xy;
+  let q = min(min(edgeQ(c, d0.x, d0.y, d1.y, c.x, c.z), edgeQ(c, d1.x, d0.y, d1.y, c.x, c.z)),
+              min(edgeQ(c, d0.y, d0.x, d1.x, c.z, c.x), edgeQ(c, d1.y, d0.x, d1.x, c.z, c.x)));
+  let inside = all(d0 <= vec2f(0.0)) && all(d1 >= vec2f(0.0));
+  return inside || q <= c.w * 1.001 + 1e-3;
 }
 `;
 
