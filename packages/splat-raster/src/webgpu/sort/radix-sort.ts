@@ -164,6 +164,7 @@ const WORDS = Math.ceil(BINS / 8);
 /** WGSL: the packed vector with \`v\` in word \`w\` (zero elsewhere), and word \`w\` of \`x\`. */
 const packed = (v: string, w: string): string =>
   WORDS === 1 ? v : `vec${WORDS}u(${Array.from({ length: WORDS }, (_, i) => `select(0u, ${v}, ${w} == ${i}u)`).join(', ')})`;
+const ZERO = WORDS === 1 ? '0u' : `vec${WORDS}u(0u)`;
 const pick = (x: string, w: string): string => (WORDS === 1 ? x : `${x}[${w}]`);
 const subgroupCommon = (dyn: boolean): string => `
 enable subgroups;
@@ -226,8 +227,14 @@ ${SUBGROUP_MAIN_WGSL}
     let word = digit >> 3u;
     let one = select(0u, 1u << (4u * (digit & 7u)), valid);
     let oh = ${packed('one', 'word')};
-    let tot = subgroupAdd(oh);
-    let ex = subgroupExclusiveAdd(oh);
+    // Inclusive sum over lanes 0..lane in three shift-and-add steps (subgroupShuffleUp is one
+    // vector permute on llvmpipe).
+    var inc = oh;
+    inc += select(${ZERO}, subgroupShuffleUp(inc, 1u), lane >= 1u);
+    inc += select(${ZERO}, subgroupShuffleUp(inc, 2u), lane >= 2u);
+    inc += select(${ZERO}, subgroupShuffleUp(inc, 4u), lane >= 4u);
+    let tot = subgroupBroadcast(inc, ${SG - 1}u);
+    let ex = inc - oh;
     let rank = (${pick('ex', 'word')} >> (4u * (digit & 7u))) & 15u;
     var dst = rank;
     ${eachDigit((d) => `dst += select(0u, next${d}, digit == ${d}u);`)}
