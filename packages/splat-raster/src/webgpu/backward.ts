@@ -686,11 +686,13 @@ export interface RasterBackwardBuffers {
 /**
  * Pixels per invocation of the direct backward: 16 without feature channels on subgroups of 8
  * or more lanes (blocks of 8 x 16 pixels), else as the forward (directRows). Each splat a
- * subgroup uses costs one float atomic per gradient component at the flush, so taller blocks
- * halve the atomics (llvmpipe, 100k Gaussians at 512x512, 3 ch: backward 336 -> 311 ms with
- * the flush of 4 of the 12 components left out, 340 -> 306 ms with 16 rows instead of 8; cold
- * compile of the kernel 5.7 -> 9.5 s). The forward has no flush: 16 rows measured the same as 8
- * there.
+ * subgroup uses costs one float atomic per gradient component (12 + F) at the flush, so taller
+ * blocks, fewer flushes. llvmpipe, 100k Gaussians at 512x512:
+ * - 3 ch: backward 336 -> 311 ms with the flush of 4 of the 12 components left out; 16 rows
+ *   instead of 8: 340 -> 306 ms, cold compile of the kernel 5.7 -> 9.5 s;
+ * - 3+32 ch, not taken: 8 rows instead of 4 gave 1206 -> 900 ms but a cold compile of 14 -> 32 s
+ *   (a first backward of over half a minute, and test timeouts with Mesa's shader cache cold).
+ * The forward has no flush: 16 rows measured the same as 8 there.
  */
 export function directBackwardRows(F: number, tileSize: number, minLanes: number): number {
   return F === 0 && minLanes >= 8 ? Math.min(16, tileSize) : directRows(F, tileSize);
