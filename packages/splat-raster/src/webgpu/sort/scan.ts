@@ -21,6 +21,13 @@ import { type Frame, minSubgroupLanes, WGSL_LINEAR_GROUP } from '../gpu-context.
 const WG = 256;
 const PER_THREAD = 4;
 const SCAN_BLOCK = WG * PER_THREAD;
+/** WGSL: the scan kernels' bindings: the values scanned in place and the per-block sums. */
+const scanBindings = (sums: 'read' | 'read_write'): string => `${WGSL_LINEAR_GROUP}
+struct P { n: u32 }
+@group(0) @binding(0) var<uniform> p: P;
+@group(0) @binding(1) var<storage, read_write> data: array<u32>;
+@group(0) @binding(2) var<storage, ${sums}> blockSums: array<u32>;`;
+
 /** Rounds of the subgroup scan per block. */
 const SG_ROUNDS = 512;
 
@@ -28,11 +35,7 @@ const SG_ROUNDS = 512;
 const scanSubgroupWgsl = (sg: number) => (): string => /* wgsl */ `
 enable subgroups;
 diagnostic(off, subgroup_uniformity);
-${WGSL_LINEAR_GROUP}
-struct P { n: u32 }
-@group(0) @binding(0) var<uniform> p: P;
-@group(0) @binding(1) var<storage, read_write> data: array<u32>;
-@group(0) @binding(2) var<storage, read_write> blockSums: array<u32>;
+${scanBindings('read_write')}
 
 @compute @workgroup_size(${sg})
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
@@ -57,11 +60,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
 }`;
 
 const scanLocalWgsl = (): string => /* wgsl */ `
-${WGSL_LINEAR_GROUP}
-struct P { n: u32 }
-@group(0) @binding(0) var<uniform> p: P;
-@group(0) @binding(1) var<storage, read_write> data: array<u32>;
-@group(0) @binding(2) var<storage, read_write> blockSums: array<u32>;
+${scanBindings('read_write')}
 var<workgroup> sums: array<u32, ${WG}>;
 
 @compute @workgroup_size(${WG})
@@ -98,11 +97,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
 
 // Adds blockSums[b] to the values of block b (blocks of `block` values, WG invocations each).
 const scanAddWgsl = (block: number) => (): string => /* wgsl */ `
-${WGSL_LINEAR_GROUP}
-struct P { n: u32 }
-@group(0) @binding(0) var<uniform> p: P;
-@group(0) @binding(1) var<storage, read_write> data: array<u32>;
-@group(0) @binding(2) var<storage, read> blockSums: array<u32>;
+${scanBindings('read')}
 
 @compute @workgroup_size(${WG})
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
