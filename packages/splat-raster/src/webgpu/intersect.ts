@@ -71,15 +71,18 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
   let g = order[k];
   let r = rects[g];
   if (!(r.z > r.x && r.w > r.y)) { return; }
-  var o = offsets[k];
-  for (var ty = r.y; ty < r.w; ty++) {
-    for (var tx = r.x; tx < r.z; tx++) {
-      // Capacity mode: pairs past the capacity are dropped (the overflow fallback takes over).
-      if (o >= p.cap) { return; }
-      pairKeys[o] = ty * p.tilesX + tx;
-      pairVals[o] = g;
-      o++;
-    }
+  let o = offsets[k];
+  let w = r.z - r.x;
+  // Capacity mode: pairs past the capacity are dropped (the overflow fallback takes over).
+  let count = min(w * (r.w - r.y), max(p.cap, o) - o);
+  // One flat loop over the rectangle's tiles (a nested loop costs llvmpipe a second loop mask).
+  var tx = r.x;
+  var ty = r.y;
+  for (var j = 0u; j < count; j++) {
+    pairKeys[o + j] = ty * p.tilesX + tx;
+    pairVals[o + j] = g;
+    tx++;
+    if (tx == r.z) { tx = r.x; ty++; }
   }
 }`;
 
