@@ -615,16 +615,6 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
   }`}
 }`;
 
-// Zeroes data[0..n).
-const zeroWgsl = (): string => /* wgsl */ `
-struct U { n: u32 }
-@group(0) @binding(0) var<uniform> u: U;
-@group(0) @binding(1) var<storage, read_write> data: array<u32>;
-@compute @workgroup_size(64)
-fn main(@builtin(global_invocation_id) id: vec3u) {
-  if (id.x < u.n) { data[id.x] = 0u; }
-}`;
-
 const viewReduceWgsl = (): string => /* wgsl */ `
 ${paramsWgsl()}
 struct U { groups: u32, offset: u32 }
@@ -726,9 +716,10 @@ export function encodeRasterizeBackward(
   pass.dispatchWorkgroups(cfg.tilesX, cfg.tilesY);
 }
 
+/** Records the projection backward in its own compute pass ('project-backward'). */
 export function encodeProjectBackward(
   frame: Frame,
-  pass: GPUComputePassEncoder,
+  enc: GPUCommandEncoder,
   b: {
     n: number;
     colorStride: number;
@@ -745,13 +736,9 @@ export function encodeProjectBackward(
   const groups = Math.max(1, Math.ceil(b.n / PROJECT_BWD_WG));
   const partials = frame.temp(groups * 16 * 4, 'view-partials');
   const sg = minSubgroupLanes(frame.ctx.device) > 0;
-  if (sg) {
-    const zero = frame.ctx.pipeline('zero-u32', zeroWgsl);
-    const u = frame.uniform(new Uint32Array([groups * 16, 0, 0, 0]));
-    pass.setPipeline(zero);
-    pass.setBindGroup(0, frame.bind(zero, [u, partials]));
-    pass.dispatchWorkgroups(Math.ceil((groups * 16) / 64));
-  }
+  // The subgroup variant adds into the partials with atomics.
+  if (sg) enc.clearBuffer(partials, 0, groups * 16 * 4);
+  const pass = enc.beginComputePass({ label: 'project-backward' });
   const pl = frame.ctx.pipeline(sg ? 'project-bwd-sg' : 'project-bwd', projectBackwardWgsl(sg));
   frame.dispatch(pass, pl, [b.params, b.means, b.quats, b.scales, b.opacities, b.colors, b.grads, b.gradOut, partials], groups);
   const red = frame.ctx.pipeline('view-reduce', viewReduceWgsl);
@@ -759,4 +746,5 @@ export function encodeProjectBackward(
   pass.setPipeline(red);
   pass.setBindGroup(0, frame.bind(red, [b.params, u, partials, b.gradOut]));
   pass.dispatchWorkgroups(1);
+  pass.end();
 }

@@ -635,8 +635,7 @@ export function createRasterizer(device: GPUDevice, rasterizerOptions: Rasterize
         );
         rpass.end();
       }
-      const pass = enc.beginComputePass({ label: 'project-backward' });
-      encodeProjectBackward(frame, pass, {
+      encodeProjectBackward(frame, enc, {
         n,
         colorStride,
         params: s.params,
@@ -649,9 +648,10 @@ export function createRasterizer(device: GPUDevice, rasterizerOptions: Rasterize
         gradOut,
       });
       if (grads.means2d && n > 0) {
+        const pass = enc.beginComputePass({ label: 'means2d-vjp' });
         encodeMeans2dVjp(frame, pass, { n, params: s.params, means: g.means, quats: g.quats, scales: g.scales, opacities: g.opacities, colors: g.colors, gMeans2d: grads.means2d, gradOut });
+        pass.end();
       }
-      pass.end();
       const copy = (off: number, dst: GPUBuffer, floats: number): void => {
         if (floats > 0) enc.copyBufferToBuffer(gradOut, off * 4, dst, 0, floats * 4);
       };
