@@ -28,7 +28,7 @@
  */
 
 import { type Frame, minSubgroupLanes, WGSL_LINEAR_GROUP } from '../gpu-context.js';
-import { encodeExclusiveScan } from './scan.js';
+import { encodeExclusiveScan, shuffleInclusiveSumWgsl } from './scan.js';
 
 const WG = 256;
 const PER_THREAD = 8;
@@ -149,9 +149,11 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
  * The barrier-free variant (devices with \`subgroups\` and subgroups of at least 8 lanes): one
  * workgroup of SG = 8 invocations, a single subgroup, per block of 2048 keys, walking the block
  * in rounds of 8 keys in order. Each round packs every key's digit as a 4-bit one-hot count
- * (16 digits in 2 u32s): one \`subgroupAdd\` gives the round's count of every digit and one
- * \`subgroupExclusiveAdd\` each key's rank among the same digit's keys of lower lanes; the
- * key goes to its digit's running slot plus that rank. The digit loops are unrolled into
+ * (16 digits in 2 u32s): an inclusive sum over the lanes (three \`subgroupShuffleUp\` steps,
+ * shuffleInclusiveSumWgsl) gives, in the last lane, the round's count of every digit and, less
+ * the key's own one-hot, its rank among the same digit's keys of lower lanes; the key goes to
+ * its digit's running slot plus that rank (the shuffle steps instead of \`subgroupAdd\` +
+ * \`subgroupExclusiveAdd\`: pair sort q25 42 -> 36 ms at 520k keys). The digit loops are unrolled into
  * scalars (on llvmpipe a private array indexed in a loop is a per-lane loop). No workgroup
  * memory, atomics or barriers: on llvmpipe a workgroup-memory access in a loop is a per-lane
  * loop and a barrier switches between all of the workgroup's SIMD groups. Measured against
@@ -222,17 +224,12 @@ ${SUBGROUP_MAIN_WGSL}
     var digit = ${BINS}u;
     if (valid) { key = keysIn[i]; digit = digitOf(key); }
     // Counts of the round's digits packed 4 bits per digit (at most SG = 8 keys per round) into
-    // ${WORDS} u32s: a subgroup sum gives every digit's count and an exclusive subgroup sum each
-    // key's rank among the same digit's keys in lower lanes, two subgroup operations per round.
+    // ${WORDS} u32s: their sum over all lanes is every digit's count, over the lower lanes each
+    // key's rank among the same digit's keys.
     let word = digit >> 3u;
     let one = select(0u, 1u << (4u * (digit & 7u)), valid);
     let oh = ${packed('one', 'word')};
-    // Inclusive sum over lanes 0..lane in three shift-and-add steps (subgroupShuffleUp is one
-    // vector permute on llvmpipe).
-    var inc = oh;
-    inc += select(${ZERO}, subgroupShuffleUp(inc, 1u), lane >= 1u);
-    inc += select(${ZERO}, subgroupShuffleUp(inc, 2u), lane >= 2u);
-    inc += select(${ZERO}, subgroupShuffleUp(inc, 4u), lane >= 4u);
+    ${shuffleInclusiveSumWgsl('inc', 'oh', ZERO, SG)}
     let tot = subgroupBroadcast(inc, ${SG - 1}u);
     let ex = inc - oh;
     let rank = (${pick('ex', 'word')} >> (4u * (digit & 7u))) & 15u;

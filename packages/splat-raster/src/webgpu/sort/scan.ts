@@ -28,6 +28,17 @@ struct P { n: u32 }
 @group(0) @binding(1) var<storage, read_write> data: array<u32>;
 @group(0) @binding(2) var<storage, ${sums}> blockSums: array<u32>;`;
 
+/**
+ * WGSL statements declaring \`var <name>\` = the sum of \`value\` over lanes 0..lane of a subgroup
+ * of \`lanes\` (4 or 8) lanes, in log2(lanes) \`subgroupShuffleUp\` shift-and-add steps (on
+ * llvmpipe a shuffle is one vector permute; \`subgroupInclusiveAdd\` is a loop over the lanes).
+ * \`zero\`: the zero of \`value\`'s type. Needs \`lane\` (subgroup_invocation_id).
+ */
+export function shuffleInclusiveSumWgsl(name: string, value: string, zero: string, lanes: number): string {
+  const steps = Array.from({ length: Math.log2(lanes) }, (_, k) => `${name} += select(${zero}, subgroupShuffleUp(${name}, ${1 << k}u), lane >= ${1 << k}u);`);
+  return [`var ${name} = ${value};`, ...steps].join('\n    ');
+}
+
 /** Rounds of the subgroup scan per block. */
 const SG_ROUNDS = 512;
 
@@ -50,9 +61,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
     let i = i0 + lane;
     var x = 0u;
     if (i < p.n) { x = data[i]; }
-    // Inclusive sum over lanes 0..lane.
-    var inc = x;
-    ${Array.from({ length: Math.log2(sg) }, (_, k) => `inc += select(0u, subgroupShuffleUp(inc, ${1 << k}u), lane >= ${1 << k}u);`).join('\n    ')}
+    ${shuffleInclusiveSumWgsl('inc', 'x', '0u', sg)}
     if (i < p.n) { data[i] = carry + inc - x; }
     carry += subgroupBroadcast(inc, ${sg - 1}u);
   }
