@@ -8,7 +8,7 @@
  */
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { getDevice } from '@headsplat/gpu';
+import { getDevice, gpuWait } from '@headsplat/gpu';
 import { createRasterizer, type GaussianBuffers, type Rasterizer } from '../src/webgpu/index.js';
 import { instrumentStages } from './stage-timer.js';
 import { benchCamera, benchScene, rng } from './workload.js';
@@ -60,11 +60,11 @@ for (const spec of specs.length ? specs : ['100000:512:0', '100000:512:32']) {
     for (const [name, rast] of k % 2 ? [...impls].reverse() : impls) {
       let t0 = performance.now();
       const res = await rast.forward(g, cam, undefined, { outputs });
-      await device.queue.onSubmittedWorkDone();
+      await gpuWait(device, device.queue.onSubmittedWorkDone());
       const tf = performance.now() - t0;
       t0 = performance.now();
       rast.backward(res.state, up, { into });
-      await device.queue.onSubmittedWorkDone();
+      await gpuWait(device, device.queue.onSubmittedWorkDone());
       const tb = performance.now() - t0;
       await rast.checkErrors();
       res.state.release();

@@ -9,7 +9,10 @@
  * `--baseline DIR` also times another copy of the rasterizer (DIR/src/webgpu/index.ts, e.g. an
  * older commit's src copied there), interleaved with this one, as impl `webgpu-<driver>-baseline`.
  *
- * Timings: wall time from the call to the GPU queue being idle (`onSubmittedWorkDone`),
+ * Timings: wall time from the call to the GPU queue being idle (`onSubmittedWorkDone`, awaited
+ * through `gpuWait` of @headsplat/gpu, as the rasterizer awaits its own read-back: on a CPU
+ * adapter a plain `await` leaves Dawn's busy polling on, and that thread takes a core from the
+ * driver; at 100k / 512x512 / 3 ch the impl `webgpu-<driver>-spin-wait` repeats the rows that way),
  * median of repeated runs after a warm-up (the first run compiles the pipelines); the CPU
  * reference at 100k Gaussians is timed once (tens of seconds per run). Forward = `forward`
  * (the exact variant, with its one 4-byte read back); forward+backward adds the backward
@@ -23,7 +26,7 @@
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { getSharedDevice } from '@headsplat/gpu';
+import { getSharedDevice, gpuWait, isCpuAdapter, setGpuWaitMode } from '@headsplat/gpu';
 import { renderCpu, renderCpuBackward } from '../src/cpu/index.js';
 import type { GaussianScene } from '../src/types.js';
 import { createRasterizer, type GaussianBuffers, type Rasterizer } from '../src/webgpu/index.js';
@@ -126,7 +129,7 @@ async function benchWebGPU(device: GPUDevice, rast: Rasterizer, impl: string, w:
     const fwd = await measure(async () => {
       const res = await rast.forward(g, cam, undefined, { outputs });
       intersections = res.state.intersections;
-      await device.queue.onSubmittedWorkDone();
+      await gpuWait(device, device.queue.onSubmittedWorkDone());
       res.destroy();
     }, o);
     const poolF = rast.stats().bytes;
@@ -142,7 +145,7 @@ async function benchWebGPU(device: GPUDevice, rast: Rasterizer, impl: string, w:
       const res = await rast.forward(g, cam, undefined, { outputs });
       const grads = rast.backward(res.state, up, { into });
       await rast.checkErrors();
-      await device.queue.onSubmittedWorkDone();
+      await gpuWait(device, device.queue.onSubmittedWorkDone());
       grads.destroy();
       res.destroy();
     }, o);
@@ -225,6 +228,15 @@ async function main(): Promise<void> {
     const scene = benchScene(w.n, w.featureDim);
     if (device && baseline) rows.push(...(await benchWebGPU(device, baseline, `webgpu-${driver}-baseline`, w, scene, gpuOpts)));
     if (device && rast) rows.push(...(await benchWebGPU(device, rast, `webgpu-${driver}`, w, scene, gpuOpts)));
+    if (device && rast && isCpuAdapter(device) && w.n === 100_000 && w.size === 512 && !w.featureDim) {
+      // The same workload with Dawn's busy polling left on (see gpuWait): what a plain `await` costs.
+      setGpuWaitMode('spin');
+      try {
+        rows.push(...(await benchWebGPU(device, rast, `webgpu-${driver}-spin-wait`, w, scene, gpuOpts)));
+      } finally {
+        setGpuWaitMode('auto');
+      }
+    }
     if (!gpuOnly) rows.push(...(await benchCpu(w, scene, cpuOpts)));
   }
   for (const s of skipped) console.log(`  skipped ${s}`);

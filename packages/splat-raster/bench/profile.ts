@@ -10,7 +10,7 @@
  * Default workloads: 10000:256:0 10000:256:32 100000:512:0 100000:512:32. Prints, per stage,
  * the median over the runs (after one warm-up that compiles the pipelines) in ms.
  */
-import { getDevice } from '@headsplat/gpu';
+import { getDevice, gpuWait } from '@headsplat/gpu';
 import { createRasterizer, type GaussianBuffers } from '../src/webgpu/index.js';
 import { instrumentStages } from './stage-timer.js';
 import { benchCamera, benchScene, rng } from './workload.js';
@@ -66,12 +66,12 @@ for (const w of workloads) {
   for (let k = 0; k <= RUNS; k++) {
     let t0 = performance.now();
     const fwd = await rast.forward(g, cam, { tileSize: TILE }, REUSE ? { outputs: { rgb: rgbOut, features: featOut } } : undefined);
-    await device.queue.onSubmittedWorkDone();
+    await gpuWait(device, device.queue.onSubmittedWorkDone());
     const tf = performance.now() - t0;
     inter = fwd.state.intersections;
     t0 = performance.now();
     const grads = rast.backward(fwd.state, gr);
-    await device.queue.onSubmittedWorkDone();
+    await gpuWait(device, device.queue.onSubmittedWorkDone());
     const tb = performance.now() - t0;
     await rast.checkErrors();
     grads.destroy();

@@ -5,7 +5,7 @@
  *   pnpm exec tsx packages/splat-raster/bench/rasterizer-bench.ts [N] [size] [F]
  * Prints the median of 5 runs after 1 warm-up (pipeline compiles excluded).
  */
-import { getDevice } from '@headsplat/gpu';
+import { getDevice, gpuWait } from '@headsplat/gpu';
 import { createRasterizer, type GaussianBuffers } from '../src/webgpu/index.js';
 import { rng } from './workload.js';
 
@@ -50,7 +50,7 @@ async function time(fn: () => Promise<void>): Promise<number> {
   for (let k = 0; k < 6; k++) {
     const t0 = performance.now();
     await fn();
-    await device.queue.onSubmittedWorkDone();
+    await gpuWait(device, device.queue.onSubmittedWorkDone());
     if (k > 0) ts.push(performance.now() - t0);
   }
   ts.sort((a, b) => a - b);

@@ -5,6 +5,8 @@
  * forward are told apart as depth-sort and pair-sort). Without the feature `collect()`
  * returns an empty map.
  */
+import { gpuWait } from '@headsplat/gpu';
+
 export interface StageTimer {
   readonly enabled: boolean;
   /** Stage name -> summed ms of the passes recorded since the last call. */
@@ -40,7 +42,7 @@ export function instrumentStages(device: GPUDevice, maxPasses = 128): StageTimer
       enc.resolveQuerySet(querySet, 0, 2 * n, resolveBuf, 0);
       enc.copyBufferToBuffer(resolveBuf, 0, readBuf, 0, 16 * n);
       device.queue.submit([enc.finish()]);
-      await readBuf.mapAsync(GPUMapMode.READ);
+      await gpuWait(device, readBuf.mapAsync(GPUMapMode.READ));
       const t = new BigInt64Array(readBuf.getMappedRange().slice(0, 16 * n));
       readBuf.unmap();
       const seen = new Map<string, number>();

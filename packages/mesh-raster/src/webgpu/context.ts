@@ -3,6 +3,8 @@
  * buffer creation, one-call dispatch (bindings 0..n-1 in order) and read-back.
  */
 
+import { gpuWait } from '@headsplat/gpu';
+
 export type BufferData = ArrayBufferView | ArrayBuffer;
 
 export class GpuContext {
@@ -61,7 +63,7 @@ export class GpuContext {
     const enc = this.device.createCommandEncoder();
     enc.copyBufferToBuffer(buffer, 0, staging, 0, Math.ceil(bytes / 4) * 4);
     this.device.queue.submit([enc.finish()]);
-    await staging.mapAsync(GPUMapMode.READ);
+    await gpuWait(this.device, staging.mapAsync(GPUMapMode.READ));
     const out = staging.getMappedRange().slice(0, bytes);
     staging.unmap();
     staging.destroy();

@@ -29,6 +29,7 @@ import { encodeInterpolate, encodeInterpolateBackward } from './interpolate.js';
 import { encodeProject, encodeRasterize } from './rasterize.js';
 import { encodeRasterizeBackward } from './rasterize-backward.js';
 import { encodeTexture, encodeTextureBackward } from './texture.js';
+import { gpuWait } from '@headsplat/gpu';
 
 const f32 = (a: ArrayLike<number>): Float32Array => (a instanceof Float32Array ? a : Float32Array.from(a));
 const u32 = (a: IndexArray): Uint32Array => (a instanceof Uint32Array ? a : new Uint32Array(a.buffer, a.byteOffset, a.length));
@@ -47,7 +48,7 @@ export class MeshRasterizerWebGPU {
     const enc = this.device.createCommandEncoder();
     const outs = record(enc, temps);
     this.device.queue.submit([enc.finish()]);
-    const error = await this.device.popErrorScope();
+    const error = await gpuWait(this.device, this.device.popErrorScope());
     const result = {} as { [K in keyof T]: ArrayBuffer };
     try {
       if (error) throw new Error(`MeshRasterizerWebGPU: internal WebGPU validation error: ${error.message}`);

@@ -34,6 +34,7 @@ import { type ForwardOutputs, type GaussianBuffers, createRasterizer } from '../
 import { renderWebGPU, renderWebGPUBackward } from '../webgpu/render.js';
 import { ADAM_KIND, encodeActivate, encodeAdam, encodeMseLoss } from './fit-kernels.js';
 import { type ParamGroup, PARAM_GROUPS, toGaussianParams } from './gaussian-params.js';
+import { gpuWait } from '@headsplat/gpu';
 
 /** The WebGPU rasterizer as a `FitRenderer` on typed arrays (one read back per render and backward). */
 export function webgpuFitRenderer(device: GPUDevice): FitRenderer {
@@ -91,7 +92,7 @@ async function readF32(device: GPUDevice, buf: GPUBuffer, offsetWords: number, w
   const enc = device.createCommandEncoder({ label: 'fit-read' });
   if (words > 0) enc.copyBufferToBuffer(buf, offsetWords * 4, staging, 0, words * 4);
   device.queue.submit([enc.finish()]);
-  await staging.mapAsync(0x1);
+  await gpuWait(device, staging.mapAsync(0x1));
   const out = new Float32Array(staging.getMappedRange(0, words * 4).slice(0));
   staging.unmap();
   staging.destroy();

@@ -22,6 +22,7 @@ import type { ForwardOutputs, ForwardResult, GaussianBuffers, GradientBuffers } 
 import { getRasterizer } from '../webgpu/render.js';
 import type { CheckedInputs } from './inputs.js';
 import type { Means2dGradInfo } from './rasterize-op.js';
+import { gpuWait } from '@headsplat/gpu';
 
 
 type Storage = Parameters<WebGPUBackend['bufferOf']>[0];
@@ -145,7 +146,7 @@ async function readBack(device: GPUDevice, bufs: GPUBuffer[], words: number): Pr
   const enc = device.createCommandEncoder();
   bufs.forEach((b, i) => words > 0 && enc.copyBufferToBuffer(b, 0, staging, i * words * 4, words * 4));
   device.queue.submit([enc.finish()]);
-  await staging.mapAsync(0x1);
+  await gpuWait(device, staging.mapAsync(0x1));
   const all = new Float32Array(staging.getMappedRange().slice(0));
   staging.unmap();
   staging.destroy();

@@ -11,6 +11,8 @@
  * - `new Frame(ctx)`: `temp`, `uniform`, `bind`, `dispatch1d`, `releaseAll`
  */
 
+import { gpuWait } from '@headsplat/gpu';
+
 /** Largest workgroup count per dimension that every WebGPU device accepts. */
 export const MAX_WORKGROUPS_PER_DIM = 65535;
 
@@ -81,7 +83,7 @@ export class GpuContext {
   /** Throws if a pipeline created since the last call failed to compile. */
   async checkPipelines(): Promise<void> {
     if (this.pending.length === 0) return;
-    const results = await Promise.all(this.pending.splice(0));
+    const results = await gpuWait(this.device, Promise.all(this.pending.splice(0)));
     const failed = results.filter((r): r is string => r !== undefined);
     if (failed.length > 0) throw new Error(failed.join('\n'));
   }

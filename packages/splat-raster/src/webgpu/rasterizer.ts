@@ -39,6 +39,7 @@ import { encodeProject } from './project.js';
 import { encodeRasterize } from './rasterize.js';
 import { encodeRadixSort } from './sort/radix-sort.js';
 import { encodeExclusiveScan } from './sort/scan.js';
+import { gpuWait } from '@headsplat/gpu';
 
 const MAP_READ = 0x1;
 const COPY_DST = 0x8;
@@ -471,7 +472,7 @@ export function createRasterizer(device: GPUDevice, rasterizerOptions: Rasterize
         device.queue.submit([enc.finish()]);
       }
       if (pre.n > 0) {
-        await readback.mapAsync(MAP_READ);
+        await gpuWait(device, readback.mapAsync(MAP_READ));
         intersections = new Uint32Array(readback.getMappedRange(0, 4))[0];
         readback.unmap();
       }
@@ -556,7 +557,7 @@ export function createRasterizer(device: GPUDevice, rasterizerOptions: Rasterize
     const enc = device.createCommandEncoder({ label: 'splat-status-read' });
     enc.copyBufferToBuffer(status, 0, staging, 0, 8);
     device.queue.submit([enc.finish()]);
-    await staging.mapAsync(MAP_READ);
+    await gpuWait(device, staging.mapAsync(MAP_READ));
     const [total, capacity] = new Uint32Array(staging.getMappedRange(0, 8));
     staging.unmap();
     staging.destroy();

@@ -16,6 +16,7 @@ import type { Camera, GaussianScene, RenderGradOutputs, RenderGradients, RenderO
 import { validateGradOutputs, validateRenderInputs } from '../validate.js';
 import { USAGE } from './gpu-context.js';
 import { type GaussianBuffers, type Rasterizer, type RasterizerKernels, type RasterizerState, createRasterizer } from './rasterizer.js';
+import { gpuWait } from '@headsplat/gpu';
 
 const rasterizers = new WeakMap<GPUDevice, Map<RasterizerKernels, Rasterizer>>();
 
@@ -70,7 +71,7 @@ async function readBack(device: GPUDevice, items: { buffer: GPUBuffer; words: nu
     off += it.words * 4;
   }
   device.queue.submit([enc.finish()]);
-  await staging.mapAsync(0x1);
+  await gpuWait(device, staging.mapAsync(0x1));
   const mapped = staging.getMappedRange();
   const out: ArrayBuffer[] = [];
   off = 0;

@@ -39,6 +39,7 @@ import { BufferPool, type PoolStats } from './buffer-pool.js';
 import { materializeLazy, releaseLazy } from './fusion.js';
 import { checkGpuDType, type GpuStorage } from './gpu-storage.js';
 import type { Params } from './params.js';
+import { gpuWait } from '@headsplat/gpu';
 
 export interface DispatchSpec {
   /** Identifies the WGSL source; the Params layout is appended automatically. */
@@ -147,7 +148,7 @@ export class WebGPUBackend implements Backend {
     this.endPass();
     this.getEncoder().copyBufferToBuffer(src, 0, stage.buffer, 0, bytes);
     this.flush();
-    await stage.buffer.mapAsync(0x1 /* READ */, 0, bytes);
+    await gpuWait(this.device, stage.buffer.mapAsync(0x1 /* READ */, 0, bytes));
     const words = new Uint32Array(stage.buffer.getMappedRange(0, bytes).slice(0));
     stage.buffer.unmap();
     this.staging.release(stage);
@@ -304,7 +305,7 @@ export class WebGPUBackend implements Backend {
   /** Waits for all submitted work; rejects with the first validation error seen. */
   async sync(): Promise<void> {
     this.flush();
-    await this.device.queue.onSubmittedWorkDone();
+    await gpuWait(this.device, this.device.queue.onSubmittedWorkDone());
     this.throwErrors('sync');
   }
 
