@@ -674,18 +674,21 @@ export interface RasterBackwardBuffers {
 }
 
 /**
- * Pixels per invocation of the direct backward: 16 without feature channels on subgroups of 8
- * or more lanes (blocks of 8 x 16 pixels), else as the forward (directRows). Each splat a
- * subgroup uses costs one float atomic per gradient component (12 + F) at the flush, so taller
- * blocks, fewer flushes. llvmpipe, 100k Gaussians at 512x512:
+ * Pixels per invocation of the direct backward, on subgroups of 8 or more lanes: 16 without
+ * feature channels (blocks of 8 x 16 pixels), 8 up to 32 channels; else as the forward
+ * (directRows: 4 rows on SwiftShader's 4-lane subgroups up to 32 channels). Each splat a
+ * subgroup uses costs one float atomic per gradient component (12 + F) at the flush and one
+ * read of its 12 + F values, so taller blocks, fewer of both. llvmpipe, 100k Gaussians at 512x512:
  * - 3 ch: backward 336 -> 311 ms with the flush of 4 of the 12 components left out; 16 rows
  *   instead of 8: 340 -> 306 ms, cold compile of the kernel 5.7 -> 9.5 s;
- * - 3+32 ch, not taken: 8 rows instead of 4 gave 1206 -> 900 ms but a cold compile of 14 -> 32 s
- *   (a first backward of over half a minute, and test timeouts with Mesa's shader cache cold).
+ * - 3+32 ch: 8 rows instead of 4: 1206 -> 900 ms (first measured), 850 -> 637 ms (kernel A/B,
+ *   min of 6, with gpuWait); the price is LLVM's compile: a first backward of 37 s with Mesa's
+ *   shader cache off (14-18 s with 4 rows), once per machine (Mesa caches it on disk).
  * The forward has no flush: 16 rows measured the same as 8 there.
  */
 export function directBackwardRows(F: number, tileSize: number, minLanes: number): number {
-  return F === 0 && minLanes >= 8 ? Math.min(16, tileSize) : directRows(F, tileSize);
+  if (minLanes < 8) return directRows(F, tileSize);
+  return Math.min(F === 0 ? 16 : F <= 32 ? 8 : directRows(F, tileSize), tileSize);
 }
 
 export function encodeRasterizeBackward(
