@@ -9,6 +9,7 @@
  * const rgb = await gpu.interpolate(colors, 3, faces, rast);
  */
 
+import { gpuWait } from '@headsplat/gpu';
 import { buildEdgeTopology, type EdgeTopology } from '../topology.js';
 import type { Camera, IndexArray, Mesh, RasterGradOutputs, RasterOutput, Texture, TextureWrap } from '../types.js';
 import {
@@ -29,7 +30,6 @@ import { encodeInterpolate, encodeInterpolateBackward } from './interpolate.js';
 import { encodeProject, encodeRasterize } from './rasterize.js';
 import { encodeRasterizeBackward } from './rasterize-backward.js';
 import { encodeTexture, encodeTextureBackward } from './texture.js';
-import { gpuWait } from '@headsplat/gpu';
 
 const f32 = (a: ArrayLike<number>): Float32Array => (a instanceof Float32Array ? a : Float32Array.from(a));
 const u32 = (a: IndexArray): Uint32Array => (a instanceof Uint32Array ? a : new Uint32Array(a.buffer, a.byteOffset, a.length));

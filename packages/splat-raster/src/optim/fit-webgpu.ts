@@ -16,6 +16,7 @@
  * typed arrays (reads every image back; for custom loops on the CPU).
  */
 
+import { gpuWait } from '@headsplat/gpu';
 import {
   type FitOptions,
   type FitRenderer,
@@ -34,7 +35,6 @@ import { type ForwardOutputs, type GaussianBuffers, createRasterizer } from '../
 import { renderWebGPU, renderWebGPUBackward } from '../webgpu/render.js';
 import { ADAM_KIND, encodeActivate, encodeAdam, encodeMseLoss } from './fit-kernels.js';
 import { type ParamGroup, PARAM_GROUPS, toGaussianParams } from './gaussian-params.js';
-import { gpuWait } from '@headsplat/gpu';
 
 /** The WebGPU rasterizer as a `FitRenderer` on typed arrays (one read back per render and backward). */
 export function webgpuFitRenderer(device: GPUDevice): FitRenderer {

@@ -17,12 +17,12 @@
  */
 
 import { type OpContext, type Tensor, type WebGPUBackend, registerKernel, runKernel } from '@headsplat/core';
+import { gpuWait } from '@headsplat/gpu';
 import type { Camera, RenderOptions } from '../types.js';
 import type { ForwardOutputs, ForwardResult, GaussianBuffers, GradientBuffers } from '../webgpu/rasterizer.js';
 import { getRasterizer } from '../webgpu/render.js';
 import type { CheckedInputs } from './inputs.js';
 import type { Means2dGradInfo } from './rasterize-op.js';
-import { gpuWait } from '@headsplat/gpu';
 
 
 type Storage = Parameters<WebGPUBackend['bufferOf']>[0];

@@ -28,6 +28,7 @@
  * state keeps references to the input buffers: do not overwrite them before the backward.
  */
 
+import { gpuWait } from '@headsplat/gpu';
 import { validateCamera, validateRenderOptions } from '../validate.js';
 import type { Camera, RenderOptions } from '../types.js';
 import { encodeProjectBackward, encodeRasterizeBackward, gradOutLayout, RASTER_GRAD_STRIDE } from './backward.js';
@@ -39,7 +40,6 @@ import { encodeProject } from './project.js';
 import { encodeRasterize } from './rasterize.js';
 import { encodeRadixSort } from './sort/radix-sort.js';
 import { encodeExclusiveScan } from './sort/scan.js';
-import { gpuWait } from '@headsplat/gpu';
 
 const MAP_READ = 0x1;
 const COPY_DST = 0x8;

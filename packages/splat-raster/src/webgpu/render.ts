@@ -12,11 +12,11 @@
  * `{ keepState: false }` to the forward when no backward follows).
  */
 
+import { gpuWait } from '@headsplat/gpu';
 import type { Camera, GaussianScene, RenderGradOutputs, RenderGradients, RenderOptions, RenderOutput } from '../types.js';
 import { validateGradOutputs, validateRenderInputs } from '../validate.js';
 import { USAGE } from './gpu-context.js';
 import { type GaussianBuffers, type Rasterizer, type RasterizerKernels, type RasterizerState, createRasterizer } from './rasterizer.js';
-import { gpuWait } from '@headsplat/gpu';
 
 const rasterizers = new WeakMap<GPUDevice, Map<RasterizerKernels, Rasterizer>>();
 

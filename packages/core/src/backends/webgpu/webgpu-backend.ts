@@ -31,6 +31,7 @@
  * (counted in `stats().hazardFlushes`). Zero-fills (`alloc`) are recorded in the
  * encoder (clearBuffer), so they are ordered and need no such care.
  */
+import { gpuWait } from '@headsplat/gpu';
 import type { Backend } from '../../backend.js';
 import type { DType, TypedArray } from '../../dtype.js';
 import { HeadsplatError } from '../../errors.js';
@@ -39,7 +40,6 @@ import { BufferPool, type PoolStats } from './buffer-pool.js';
 import { materializeLazy, releaseLazy } from './fusion.js';
 import { checkGpuDType, type GpuStorage } from './gpu-storage.js';
 import type { Params } from './params.js';
-import { gpuWait } from '@headsplat/gpu';
 
 export interface DispatchSpec {
   /** Identifies the WGSL source; the Params layout is appended automatically. */
