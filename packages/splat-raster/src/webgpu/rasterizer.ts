@@ -28,7 +28,7 @@
  * state keeps references to the input buffers: do not overwrite them before the backward.
  */
 
-import { gpuWait } from '@headsplat/gpu';
+import { gpuWait, isCpuAdapter } from '@headsplat/gpu';
 import { validateCamera, validateRenderOptions } from '../validate.js';
 import type { Camera, RenderOptions } from '../types.js';
 import { encodeProjectBackward, encodeRasterizeBackward, gradOutLayout, RASTER_GRAD_STRIDE } from './backward.js';
@@ -253,9 +253,7 @@ export type RasterizerKernels = 'auto' | 'tiled' | 'direct';
 /** The kernels `kernels` selects on `device`. */
 export function resolveKernels(device: GPUDevice, kernels: RasterizerKernels = 'auto'): 'tiled' | 'direct' {
   if (kernels !== 'auto') return kernels;
-  const info = (device as GPUDevice & { adapterInfo?: GPUAdapterInfo }).adapterInfo;
-  const text = info ? `${info.vendor} ${info.architecture} ${info.device} ${info.description}` : '';
-  return /llvmpipe|lavapipe|swiftshader/i.test(text) ? 'direct' : 'tiled';
+  return isCpuAdapter(device) ? 'direct' : 'tiled';
 }
 
 export interface RasterizerOptions {
